@@ -1,0 +1,347 @@
+package config
+
+import (
+	"bytes"
+	_ "embed"
+	"errors"
+	"fmt"
+	"os"
+	"reflect"
+	"sort"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+)
+
+// DefaultPath is where Scalite looks for its configuration.
+const DefaultPath = "/etc/scalite/scalite.conf"
+
+// Config is the whole configuration file. Field tags are the public key names.
+type Config struct {
+	Region            string     `yaml:"region"`
+	AvailabilityZones []string   `yaml:"availability_zones"`
+	Spot              Spot       `yaml:"spot"`
+	OnDemand          OnDemand   `yaml:"on_demand"`
+	Fleet             Fleet      `yaml:"fleet"`
+	Drain             Drain      `yaml:"drain"`
+	Placement         Placement  `yaml:"placement"`
+	PreWarm           PreWarm    `yaml:"prewarm"`
+	Scalelite         Scalelite  `yaml:"scalelite"`
+	Simulation        Simulation `yaml:"simulation"`
+	// Capacity overrides the catalog's BBB users per server, by type.
+	Capacity map[string]int `yaml:"capacity,omitempty"`
+}
+
+// Spot is the spot part of the fleet.
+type Spot struct {
+	Enabled            bool      `yaml:"enabled"`
+	InstanceType       NameList  `yaml:"instance_type"`
+	SpotPrice          PriceSpec `yaml:"spot_price,omitempty"`
+	AllocationStrategy string    `yaml:"allocation_strategy"`
+}
+
+// OnDemand is the on-demand part of the fleet.
+type OnDemand struct {
+	InstanceType string `yaml:"instance_type"`
+	Base         int    `yaml:"base"`
+	Fallback     bool   `yaml:"fallback"`
+}
+
+// Fleet bounds and paces the fleet.
+type Fleet struct {
+	Min             int      `yaml:"min"`
+	Max             int      `yaml:"max"`
+	Headroom        Fraction `yaml:"headroom"`
+	ScaleInCooldown Duration `yaml:"scale_in_cooldown"`
+	LaunchToRunning Duration `yaml:"launch_to_running"`
+	BootTime        Duration `yaml:"boot_time"`
+	// MaxHourlyUSD caps the fleet's spend rate (0 = no cap).
+	MaxHourlyUSD float64 `yaml:"max_hourly_usd"`
+}
+
+// Drain says what to do on AWS's notices.
+type Drain struct {
+	OnRebalance    string `yaml:"on_rebalance"`
+	OnInterruption string `yaml:"on_interruption"`
+	// EndMeetingsBefore is how long before termination meetings are ended
+	// when on_interruption is end-meetings.
+	EndMeetingsBefore Duration `yaml:"end_meetings_before"`
+}
+
+// Placement routes meetings.
+type Placement struct {
+	LargeMeeting int `yaml:"large_meeting"`
+}
+
+// PreWarm scales out ahead of recurring weekly peaks.
+type PreWarm struct {
+	Enabled bool `yaml:"enabled"`
+	// Lead is how far ahead of a learned peak capacity is made ready.
+	Lead Duration `yaml:"lead"`
+	// Weeks of demand history the weekly profile is learned from.
+	Weeks int `yaml:"weeks"`
+}
+
+// Scalelite mirrors the load balancer's own settings.
+type Scalelite struct {
+	PollInterval       Duration `yaml:"poll_interval"`
+	LoadMinUserCount   int      `yaml:"load_min_user_count"`
+	LoadJoinBufferTime Duration `yaml:"load_join_buffer_time"`
+	LoadMultiplier     float64  `yaml:"load_multiplier"`
+}
+
+// Simulation holds the world model's knobs (sim only).
+type Simulation struct {
+	CapacityInterruptions string   `yaml:"capacity_interruptions"`
+	RejoinDelay           Duration `yaml:"rejoin_delay"`
+	RecordingProcessing   float64  `yaml:"recording_processing"`
+	// RebalanceProbability is the chance that a rebalance recommendation
+	// precedes a capacity interruption, RebalanceLead by how long.
+	RebalanceProbability float64  `yaml:"rebalance_probability"`
+	RebalanceLead        Duration `yaml:"rebalance_lead"`
+	// ReclaimShare is the mean share of a pool's instances one reclaim event takes.
+	ReclaimShare float64 `yaml:"reclaim_share"`
+	// LaunchFailure is the chance a spot launch into a pool finds no capacity.
+	LaunchFailure float64 `yaml:"launch_failure"`
+}
+
+// Default returns the configuration every key falls back to.
+func Default() Config {
+	d := func(v time.Duration) Duration { return Duration{v} }
+	return Config{
+		Region:            "eu-west-1",
+		AvailabilityZones: []string{"eu-west-1a", "eu-west-1b", "eu-west-1c"},
+		Spot: Spot{
+			Enabled:            true,
+			InstanceType:       NameList{"c5a.4xlarge", "c6i.4xlarge", "m5.4xlarge"},
+			AllocationStrategy: "price-capacity-optimized",
+		},
+		OnDemand: OnDemand{InstanceType: "c5a.4xlarge", Base: 1, Fallback: true},
+		Fleet: Fleet{
+			Min: 1, Max: 40, Headroom: 0.25,
+			ScaleInCooldown: d(15 * time.Minute),
+			LaunchToRunning: d(30 * time.Second),
+			BootTime:        d(5 * time.Minute),
+		},
+		Drain:     Drain{OnRebalance: "cordon", OnInterruption: "cordon", EndMeetingsBefore: d(30 * time.Second)},
+		Placement: Placement{LargeMeeting: 50},
+		PreWarm:   PreWarm{Enabled: false, Lead: d(15 * time.Minute), Weeks: 2},
+		Scalelite: Scalelite{
+			PollInterval: d(60 * time.Second), LoadMinUserCount: 15,
+			LoadJoinBufferTime: d(15 * time.Minute), LoadMultiplier: 1,
+		},
+		Simulation: Simulation{
+			CapacityInterruptions: "advisor",
+			RejoinDelay:           d(60 * time.Second),
+			RecordingProcessing:   0.5,
+			RebalanceProbability:  0.5,
+			RebalanceLead:         d(10 * time.Minute),
+			ReclaimShare:          0.3,
+			LaunchFailure:         0.02,
+		},
+	}
+}
+
+// Error is one problem in a configuration file.
+type Error struct {
+	File string
+	Line int
+	Key  string
+	Err  error
+}
+
+func (e *Error) Error() string {
+	var b strings.Builder
+	b.WriteString(e.File)
+	if e.Line > 0 {
+		fmt.Fprintf(&b, ": line %d", e.Line)
+	}
+	if e.Key != "" {
+		b.WriteString(": " + e.Key)
+	}
+	return b.String() + ": " + e.Err.Error()
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// File is a parsed configuration with the lines its keys stood on, so that
+// checks made later still point into the file.
+type File struct {
+	Name   string
+	Config Config
+	lines  map[string]int
+}
+
+// Load reads and parses a configuration file.
+func Load(path string) (*File, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("reading config: %w", err)
+	}
+	return Parse(data, path)
+}
+
+// Parse reads configuration YAML on top of Default. Unknown keys and wrong
+// types are errors naming the key and line; all of them are reported.
+func Parse(data []byte, name string) (*File, error) {
+	f := &File{Name: name, Config: Default(), lines: map[string]int{}}
+	if len(bytes.TrimSpace(data)) == 0 {
+		return f, nil
+	}
+	var doc yaml.Node
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	if err := dec.Decode(&doc); err != nil {
+		return nil, &Error{File: name, Err: fmt.Errorf("YAML: %w", err)}
+	}
+	var extra yaml.Node
+	if err := dec.Decode(&extra); err == nil {
+		return nil, &Error{File: name, Line: extra.Line, Err: errors.New("more than one YAML document")}
+	}
+	root := &doc
+	if root.Kind == yaml.DocumentNode && len(root.Content) == 1 {
+		root = root.Content[0]
+	}
+	var errs []*Error
+	f.decodeInto(root, reflect.ValueOf(&f.Config).Elem(), "", &errs)
+	if len(errs) > 0 {
+		return nil, joinErrors(errs)
+	}
+	return f, nil
+}
+
+var unmarshalerType = reflect.TypeFor[yaml.Unmarshaler]()
+
+// decodeInto decodes a mapping node field by field so that each error can
+// name its key path and line.
+func (f *File) decodeInto(n *yaml.Node, v reflect.Value, path string, errs *[]*Error) {
+	if n.Kind == yaml.ScalarNode && n.Tag == "!!null" {
+		return
+	}
+	if n.Kind != yaml.MappingNode {
+		*errs = append(*errs, &Error{File: f.Name, Line: n.Line, Key: path, Err: errors.New("want a mapping of keys")})
+		return
+	}
+	t := v.Type()
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, val := n.Content[i], n.Content[i+1]
+		key := k.Value
+		full := key
+		if path != "" {
+			full = path + "." + key
+		}
+		if _, seen := f.lines[full]; seen {
+			*errs = append(*errs, &Error{File: f.Name, Line: k.Line, Key: full, Err: errors.New("given twice")})
+			continue
+		}
+		f.lines[full] = k.Line
+		fi, ok := fieldByTag(t, key)
+		if !ok {
+			*errs = append(*errs, &Error{File: f.Name, Line: k.Line, Key: full, Err: fmt.Errorf("unknown key (known here: %s)", strings.Join(knownKeys(t), ", "))})
+			continue
+		}
+		fv := v.Field(fi)
+		if fv.Kind() == reflect.Struct && !reflect.PointerTo(fv.Type()).Implements(unmarshalerType) {
+			f.decodeInto(val, fv, full, errs)
+			continue
+		}
+		if fv.Kind() == reflect.Map {
+			f.recordMapLines(val, full)
+		}
+		if err := val.Decode(fv.Addr().Interface()); err != nil {
+			*errs = append(*errs, &Error{File: f.Name, Line: val.Line, Key: full, Err: cleanYAMLError(err)})
+		}
+	}
+}
+
+func (f *File) recordMapLines(n *yaml.Node, path string) {
+	if n.Kind != yaml.MappingNode {
+		return
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		f.lines[path+"."+n.Content[i].Value] = n.Content[i].Line
+	}
+}
+
+// cleanYAMLError drops yaml.v3's "yaml: unmarshal errors:\n  line N:" prefix:
+// the line is reported by Error already.
+func cleanYAMLError(err error) error {
+	var te *yaml.TypeError
+	if errors.As(err, &te) && len(te.Errors) > 0 {
+		msg := te.Errors[0]
+		if i := strings.Index(msg, ": "); i >= 0 && strings.HasPrefix(msg, "line ") {
+			msg = msg[i+2:]
+		}
+		return errors.New(msg)
+	}
+	return err
+}
+
+func fieldByTag(t reflect.Type, key string) (int, bool) {
+	for i := 0; i < t.NumField(); i++ {
+		if tagName(t.Field(i)) == key {
+			return i, true
+		}
+	}
+	return 0, false
+}
+
+func tagName(f reflect.StructField) string {
+	name, _, _ := strings.Cut(f.Tag.Get("yaml"), ",")
+	return name
+}
+
+func knownKeys(t reflect.Type) []string {
+	var keys []string
+	for i := 0; i < t.NumField(); i++ {
+		if n := tagName(t.Field(i)); n != "" && n != "-" {
+			keys = append(keys, n)
+		}
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// Line is the line a key path stood on, 0 when the file did not set it.
+func (f *File) Line(key string) int { return f.lines[key] }
+
+func (f *File) errorf(key, format string, args ...any) *Error {
+	// A default that turns out invalid is reported at its nearest parent.
+	line := f.lines[key]
+	for k := key; line == 0 && k != ""; {
+		i := strings.LastIndexByte(k, '.')
+		if i < 0 {
+			break
+		}
+		k = k[:i]
+		line = f.lines[k]
+	}
+	return &Error{File: f.Name, Line: line, Key: key, Err: fmt.Errorf(format, args...)}
+}
+
+func joinErrors(errs []*Error) error {
+	sort.SliceStable(errs, func(i, j int) bool { return errs[i].Line < errs[j].Line })
+	list := make([]error, len(errs))
+	for i, e := range errs {
+		list[i] = e
+	}
+	return errors.Join(list...)
+}
+
+// Marshal writes the configuration as YAML that Parse reads back.
+func Marshal(c Config) ([]byte, error) {
+	var b bytes.Buffer
+	enc := yaml.NewEncoder(&b)
+	enc.SetIndent(2)
+	if err := enc.Encode(c); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), enc.Close()
+}
+
+//go:embed example.yaml
+var exampleYAML []byte
+
+// Example is a documented configuration that validates against the default
+// catalog.
+func Example() []byte { return bytes.Clone(exampleYAML) }

@@ -1,0 +1,166 @@
+package config
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/scalite/scalite/datasets"
+)
+
+func TestDefaultsAndExampleValidate(t *testing.T) {
+	cat := datasets.DefaultCatalog()
+	f, err := Parse(nil, "empty")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Validate(cat); err != nil {
+		t.Fatalf("defaults do not validate: %v", err)
+	}
+	ex, err := Parse(Example(), "example.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ex.Validate(cat); err != nil {
+		t.Fatalf("example does not validate: %v", err)
+	}
+	c := ex.Config
+	if !c.Spot.SpotPrice.IsShare || c.Spot.SpotPrice.Share != 0.8 || c.Spot.SpotPrice.Resolve(0.5) != 0.4 {
+		t.Errorf("spot_price = %+v", c.Spot.SpotPrice)
+	}
+	if c.Fleet.Headroom != 0.25 || c.Fleet.BootTime.Duration != 5*time.Minute || len(c.Spot.InstanceType) != 3 {
+		t.Errorf("fleet = %+v", c.Fleet)
+	}
+	if ex.Line("fleet.max") == 0 {
+		t.Error("line of fleet.max not recorded")
+	}
+}
+
+// TestPublicContract parses the issue's documented example key by key.
+func TestPublicContract(t *testing.T) {
+	in := `region: eu-west-1
+availability_zones: [eu-west-1a, eu-west-1b, eu-west-1c]
+spot:
+  enabled: true
+  instance_type: [c5a.4xlarge, c6i.4xlarge, m5.4xlarge]
+  spot_price: 0.40
+  allocation_strategy: price-capacity-optimized
+on_demand:
+  instance_type: c5a.4xlarge
+  base: 1
+  fallback: true
+fleet:
+  min: 1
+  max: 40
+  headroom: 25%
+  scale_in_cooldown: 15m
+  launch_to_running: 30s
+  boot_time: 5m
+drain:
+  on_rebalance: cordon
+  on_interruption: cordon
+placement:
+  large_meeting: 50
+scalelite:
+  poll_interval: 60s
+  load_min_user_count: 15
+  load_join_buffer_time: 15m
+simulation:
+  capacity_interruptions: advisor
+  rejoin_delay: 60s
+  recording_processing: 0.5
+`
+	f, err := Parse([]byte(in), "contract.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Validate(datasets.DefaultCatalog()); err != nil {
+		t.Fatal(err)
+	}
+	if p := f.Config.Spot.SpotPrice; !p.Set || p.IsShare || p.USDPerHour != 0.40 {
+		t.Errorf("spot_price = %+v", p)
+	}
+	one, err := Parse([]byte("spot:\n  instance_type: m5.4xlarge\n"), "one.yaml")
+	if err != nil || len(one.Config.Spot.InstanceType) != 1 {
+		t.Errorf("single instance_type: %v %v", one, err)
+	}
+}
+
+func TestConfigErrorsNameKeyAndLine(t *testing.T) {
+	cat := datasets.DefaultCatalog()
+	for _, tc := range []struct {
+		name, in string
+		want     []string
+	}{
+		{"unknown key", "fleet:\n  min: 1\n  maxx: 3\n", []string{"c.yaml: line 3: fleet.maxx: unknown key (known here:"}},
+		{"unknown top key", "regoin: eu-west-1\n", []string{"c.yaml: line 1: regoin: unknown key"}},
+		{"wrong type", "fleet:\n  min: lots\n", []string{"c.yaml: line 2: fleet.min: cannot unmarshal !!str `lots` into int"}},
+		{"bad duration", "fleet:\n  boot_time: 5 minutes\n", []string{"c.yaml: line 2: fleet.boot_time: bad duration \"5 minutes\""}},
+		{"bad percentage", "fleet:\n  headroom: 25\n", []string{"c.yaml: line 2: fleet.headroom: share 25 is above 1: write 25% for a percentage"}},
+		{"twice", "fleet:\n  min: 1\n  min: 2\n", []string{"c.yaml: line 3: fleet.min: given twice"}},
+		{"min above max", "fleet:\n  min: 50\n  max: 40\n", []string{"c.yaml: line 2: fleet.min: 50 exceeds fleet.max (40)"}},
+		{"negative price", "spot:\n  spot_price: -0.1\n", []string{"c.yaml: line 2: spot.spot_price: max price must be at least 0.001"}},
+		{"unknown type", "spot:\n  instance_type: [c5a.4xlarge, x9.huge]\n", []string{"c.yaml: line 2: spot.instance_type: instance type \"x9.huge\" is not in the eu-west-1 catalog"}},
+		{"unknown az", "availability_zones: [eu-west-1a, us-east-1a]\n", []string{"c.yaml: line 1: availability_zones: availability zone \"us-east-1a\" is not in region eu-west-1"}},
+		{"unknown region", "region: mars-1\n", []string{"c.yaml: line 1: region: region \"mars-1\" is not in the catalog"}},
+		{"strategy", "spot:\n  allocation_strategy: cheapest\n", []string{"c.yaml: line 2: spot.allocation_strategy: unknown strategy \"cheapest\""}},
+		{"drain", "drain:\n  on_interruption: panic\n", []string{"c.yaml: line 2: drain.on_interruption: unknown action \"panic\""}},
+		{"capacity model", "simulation:\n  capacity_interruptions: sometimes\n", []string{"c.yaml: line 2: simulation.capacity_interruptions: unknown model"}},
+		{"several at once", "fleet:\n  min: -1\n  headroom: 2000%\n", []string{"line 2: fleet.min: must not be negative", "line 3: fleet.headroom: must be between"}},
+		{"capacity override", "capacity:\n  x9.huge: 10\n", []string{"c.yaml: line 2: capacity.x9.huge: instance type \"x9.huge\" is not in the eu-west-1 catalog"}},
+		{"not yaml", "fleet: [\n", []string{"c.yaml: YAML: yaml: line 1"}},
+		{"two documents", "fleet: {}\n---\nfleet: {}\n", []string{"c.yaml: line 2: more than one YAML document"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f, err := Parse([]byte(tc.in), "c.yaml")
+			if err == nil {
+				err = f.Validate(cat)
+			}
+			if err == nil {
+				t.Fatal("no error")
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error = %v\nwant it to contain %q", err, w)
+				}
+			}
+		})
+	}
+}
+
+func TestMarshalRoundTrip(t *testing.T) {
+	f, err := Parse(Example(), "example.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := Marshal(f.Config)
+	if err != nil {
+		t.Fatal(err)
+	}
+	back, err := Parse(out, "marshalled")
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	again, _ := Marshal(back.Config)
+	if string(again) != string(out) {
+		t.Errorf("round trip changed the config:\n%s\nvs\n%s", out, again)
+	}
+	if err := back.Validate(datasets.DefaultCatalog()); err != nil {
+		t.Error(err)
+	}
+}
+
+// FuzzParseConfig: no YAML may panic the reader or the checks.
+func FuzzParseConfig(f *testing.F) {
+	f.Add(Example())
+	f.Add([]byte("fleet:\n  min: 50\n  max: 40\n"))
+	f.Add([]byte("spot:\n  spot_price: 80%\n  instance_type: m5.4xlarge\n"))
+	cat := datasets.DefaultCatalog()
+	f.Fuzz(func(t *testing.T, data []byte) {
+		cf, err := Parse(data, "fuzz")
+		if err != nil {
+			return
+		}
+		_ = cf.Validate(cat)
+	})
+}

@@ -1,0 +1,222 @@
+package config
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/scalite/scalite/model"
+)
+
+// Allocation strategies, as EC2 Fleet names them.
+const (
+	LowestPrice            = "lowest-price"
+	CapacityOptimized      = "capacity-optimized"
+	PriceCapacityOptimized = "price-capacity-optimized"
+)
+
+// Drain actions.
+const (
+	DrainCordon      = "cordon"
+	DrainReplace     = "replace"
+	DrainIgnore      = "ignore"
+	DrainEndMeetings = "end-meetings"
+)
+
+// MinSpotPrice is the lowest max price EC2 accepts, USD/hour.
+const MinSpotPrice = 0.001
+
+// Validate checks the configuration against a catalog and reports every
+// problem with its key and line.
+func (f *File) Validate(cat *model.Catalog) error {
+	var errs []*Error
+	bad := func(key, format string, args ...any) { errs = append(errs, f.errorf(key, format, args...)) }
+	c := &f.Config
+
+	rc, err := cat.Region(c.Region)
+	if err != nil {
+		bad("region", "%v", err)
+	}
+	if len(c.AvailabilityZones) == 0 {
+		bad("availability_zones", "at least one availability zone is needed")
+	}
+	seen := map[string]bool{}
+	for _, az := range c.AvailabilityZones {
+		if seen[az] {
+			bad("availability_zones", "%s listed twice", az)
+		}
+		seen[az] = true
+		if rc != nil {
+			if err := rc.CheckAZ(az); err != nil {
+				bad("availability_zones", "%v", err)
+			}
+		}
+	}
+	checkType := func(key, name string) {
+		if rc == nil {
+			return
+		}
+		if _, err := rc.Type(name); err != nil {
+			bad(key, "%v", err)
+		}
+	}
+
+	if c.Spot.Enabled && len(c.Spot.InstanceType) == 0 {
+		bad("spot.instance_type", "spot is enabled but no instance type is listed")
+	}
+	seenType := map[string]bool{}
+	for _, t := range c.Spot.InstanceType {
+		if seenType[t] {
+			bad("spot.instance_type", "%s listed twice", t)
+		}
+		seenType[t] = true
+		checkType("spot.instance_type", t)
+	}
+	if p := c.Spot.SpotPrice; p.Set {
+		switch {
+		case p.IsShare && (p.Share <= 0 || p.Share > 10):
+			bad("spot.spot_price", "share of on-demand must be above 0%% and at most 1000%%, got %s", formatPct(p.Share))
+		case !p.IsShare && p.USDPerHour < MinSpotPrice:
+			bad("spot.spot_price", "max price must be at least %v USD/h (EC2's minimum), got %v", MinSpotPrice, p.USDPerHour)
+		}
+	}
+	switch c.Spot.AllocationStrategy {
+	case LowestPrice, CapacityOptimized, PriceCapacityOptimized:
+	default:
+		bad("spot.allocation_strategy", "unknown strategy %q (want %s, %s or %s)", c.Spot.AllocationStrategy, LowestPrice, CapacityOptimized, PriceCapacityOptimized)
+	}
+
+	if c.OnDemand.InstanceType == "" {
+		if c.OnDemand.Base > 0 || c.OnDemand.Fallback || !c.Spot.Enabled {
+			bad("on_demand.instance_type", "needed for the on-demand base, the fallback or a spot-less fleet")
+		}
+	} else {
+		checkType("on_demand.instance_type", c.OnDemand.InstanceType)
+	}
+	if c.OnDemand.Base < 0 {
+		bad("on_demand.base", "must not be negative, got %d", c.OnDemand.Base)
+	}
+
+	fl := c.Fleet
+	if fl.Min < 0 {
+		bad("fleet.min", "must not be negative, got %d", fl.Min)
+	}
+	if fl.Max < 1 {
+		bad("fleet.max", "must be at least 1, got %d", fl.Max)
+	}
+	if fl.Min > fl.Max {
+		bad("fleet.min", "%d exceeds fleet.max (%d)", fl.Min, fl.Max)
+	}
+	if c.OnDemand.Base > fl.Max {
+		bad("on_demand.base", "%d exceeds fleet.max (%d)", c.OnDemand.Base, fl.Max)
+	}
+	if fl.Headroom < 0 || fl.Headroom > 10 {
+		bad("fleet.headroom", "must be between 0%% and 1000%%, got %s", formatPct(float64(fl.Headroom)))
+	}
+	if fl.MaxHourlyUSD < 0 {
+		bad("fleet.max_hourly_usd", "must not be negative, got %v", fl.MaxHourlyUSD)
+	}
+	for key, d := range map[string]Duration{
+		"fleet.scale_in_cooldown": fl.ScaleInCooldown, "fleet.launch_to_running": fl.LaunchToRunning,
+		"fleet.boot_time": fl.BootTime, "drain.end_meetings_before": c.Drain.EndMeetingsBefore,
+		"prewarm.lead": c.PreWarm.Lead, "scalelite.load_join_buffer_time": c.Scalelite.LoadJoinBufferTime,
+		"simulation.rejoin_delay": c.Simulation.RejoinDelay, "simulation.rebalance_lead": c.Simulation.RebalanceLead,
+	} {
+		if d.Duration < 0 {
+			bad(key, "must not be negative, got %s", d.Duration)
+		}
+	}
+	if c.Drain.EndMeetingsBefore.Seconds() > 120 {
+		bad("drain.end_meetings_before", "must be at most 2m, the interruption notice, got %s", c.Drain.EndMeetingsBefore.Duration)
+	}
+
+	switch c.Drain.OnRebalance {
+	case DrainCordon, DrainReplace, DrainIgnore:
+	default:
+		bad("drain.on_rebalance", "unknown action %q (want cordon, replace or ignore)", c.Drain.OnRebalance)
+	}
+	switch c.Drain.OnInterruption {
+	case DrainCordon, DrainEndMeetings:
+	default:
+		bad("drain.on_interruption", "unknown action %q (want cordon or end-meetings)", c.Drain.OnInterruption)
+	}
+	if c.Placement.LargeMeeting < 0 {
+		bad("placement.large_meeting", "must not be negative, got %d", c.Placement.LargeMeeting)
+	}
+	if c.Placement.LargeMeeting > 0 && c.OnDemand.InstanceType == "" {
+		bad("placement.large_meeting", "large meetings go to on-demand servers, but on_demand.instance_type is empty")
+	}
+	if c.PreWarm.Enabled && c.PreWarm.Weeks < 1 {
+		bad("prewarm.weeks", "must be at least 1 when prewarm is enabled, got %d", c.PreWarm.Weeks)
+	}
+
+	s := c.Scalelite
+	if s.PollInterval.Duration <= 0 {
+		bad("scalelite.poll_interval", "must be positive, got %s", s.PollInterval.Duration)
+	}
+	if s.LoadMinUserCount < 0 {
+		bad("scalelite.load_min_user_count", "must not be negative, got %d", s.LoadMinUserCount)
+	}
+	if s.LoadMultiplier <= 0 {
+		bad("scalelite.load_multiplier", "must be positive, got %v", s.LoadMultiplier)
+	}
+
+	sim := c.Simulation
+	switch ci := sim.CapacityInterruptions; {
+	case ci == "advisor" || ci == "off":
+	case strings.HasPrefix(ci, "trace:") && len(ci) > len("trace:"):
+	default:
+		bad("simulation.capacity_interruptions", "unknown model %q (want advisor, off or trace:PATH)", ci)
+	}
+	if sim.RecordingProcessing < 0 {
+		bad("simulation.recording_processing", "must not be negative, got %v", sim.RecordingProcessing)
+	}
+	for key, p := range map[string]float64{"simulation.rebalance_probability": sim.RebalanceProbability, "simulation.launch_failure": sim.LaunchFailure} {
+		if p < 0 || p > 1 {
+			bad(key, "must be a probability in [0, 1], got %v", p)
+		}
+	}
+	if sim.ReclaimShare <= 0 || sim.ReclaimShare > 1 {
+		bad("simulation.reclaim_share", "must be in (0, 1], got %v", sim.ReclaimShare)
+	}
+
+	for name, users := range c.Capacity {
+		checkType("capacity."+name, name)
+		if users <= 0 {
+			bad("capacity."+name, "must be positive, got %d", users)
+		}
+	}
+	if len(errs) > 0 {
+		return joinErrors(errs)
+	}
+	return nil
+}
+
+// LoadAndValidate reads a file and checks it against the catalog.
+func LoadAndValidate(path string, cat *model.Catalog) (*File, error) {
+	f, err := Load(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := f.Validate(cat); err != nil {
+		return nil, err
+	}
+	return f, nil
+}
+
+// InstanceTypes returns the catalog's types with the config's capacity
+// overrides applied.
+func (c *Config) InstanceTypes(rc *model.RegionCatalog) (map[string]model.InstanceType, error) {
+	out := make(map[string]model.InstanceType, len(rc.Types))
+	for name, t := range rc.Types {
+		if u, ok := c.Capacity[name]; ok {
+			t.CapacityUsers = u
+		}
+		out[name] = t
+	}
+	for name := range c.Capacity {
+		if _, ok := out[name]; !ok {
+			return nil, fmt.Errorf("capacity.%s: not in the %s catalog", name, rc.Region)
+		}
+	}
+	return out, nil
+}

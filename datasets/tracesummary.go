@@ -1,0 +1,118 @@
+package datasets
+
+import (
+	"cmp"
+	"slices"
+	"time"
+
+	"github.com/scalite/scalite/model"
+)
+
+// TraceSummary describes a trace's load as Scalelite would count it
+// (users = participants + moderators).
+type TraceSummary struct {
+	Meetings           int
+	From, To           int64 // first start, last end
+	PeakMeetings       int
+	PeakMeetingsAt     int64
+	PeakUsers          int
+	PeakUsersAt        int64
+	ParticipantMinutes float64
+	Recorded           int
+	LargestMeeting     int
+	// Weekly[d][h] is the mean concurrent users on weekday d (0 = Monday)
+	// in hour h (UTC), over the weeks the trace covers.
+	Weekly [7][24]float64
+}
+
+type loadStep struct {
+	t        int64
+	users    int
+	meetings int
+}
+
+// SummarizeTrace sweeps the trace once over its start, size-change and end
+// events.
+func SummarizeTrace(ms []model.Meeting) TraceSummary {
+	var s TraceSummary
+	s.Meetings = len(ms)
+	if len(ms) == 0 {
+		return s
+	}
+	steps := make([]loadStep, 0, 2*len(ms))
+	s.From, s.To = ms[0].Start, ms[0].End
+	for i := range ms {
+		m := &ms[i]
+		s.From = min(s.From, m.Start)
+		s.To = max(s.To, m.End)
+		if m.Recorded {
+			s.Recorded++
+		}
+		s.LargestMeeting = max(s.LargestMeeting, m.PeakParticipants())
+		s.ParticipantMinutes += float64(m.ParticipantSeconds()) / 60
+		size := m.Participants
+		steps = append(steps, loadStep{m.Start, size + m.Moderators, 1})
+		for _, c := range m.Curve {
+			if c.At >= m.End {
+				break
+			}
+			steps = append(steps, loadStep{c.At, c.Participants - size, 0})
+			size = c.Participants
+		}
+		steps = append(steps, loadStep{m.End, -(size + m.Moderators), -1})
+	}
+	// Ends before starts at the same second: a meeting ending at 09:00 and
+	// one starting at 09:00 do not overlap.
+	slices.SortStableFunc(steps, func(a, b loadStep) int {
+		if c := cmp.Compare(a.t, b.t); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.meetings, b.meetings)
+	})
+	var hourSum [7][24]float64
+	var users, meetings int
+	prev := s.From
+	for _, st := range steps {
+		if st.t > prev && users > 0 {
+			addToHours(&hourSum, prev, st.t, float64(users))
+		}
+		prev = st.t
+		users += st.users
+		meetings += st.meetings
+		if users > s.PeakUsers {
+			s.PeakUsers, s.PeakUsersAt = users, st.t
+		}
+		if meetings > s.PeakMeetings {
+			s.PeakMeetings, s.PeakMeetingsAt = meetings, st.t
+		}
+	}
+	// Each weekday-hour is divided by how many times it occurs in the span.
+	for t := s.From - s.From%3600; t < s.To; t += 3600 {
+		d, h := weekHour(t)
+		s.Weekly[d][h]++
+	}
+	for d := range 7 {
+		for h := range 24 {
+			if n := s.Weekly[d][h]; n > 0 {
+				s.Weekly[d][h] = hourSum[d][h] / (n * 3600)
+			}
+		}
+	}
+	return s
+}
+
+// weekHour is the weekday (0 = Monday) and hour of a Unix time in UTC.
+func weekHour(t int64) (int, int) {
+	tm := time.Unix(t, 0).UTC()
+	return (int(tm.Weekday()) + 6) % 7, tm.Hour()
+}
+
+// addToHours adds users x seconds over [a, b) to the weekday-hour buckets.
+func addToHours(sum *[7][24]float64, a, b int64, users float64) {
+	for a < b {
+		end := min(b, a-a%3600+3600)
+		d, h := weekHour(a)
+		sum[d][h] += users * float64(end-a)
+		a = end
+	}
+}
