@@ -58,6 +58,8 @@ type Fleet struct {
 	BootTime        Duration `yaml:"boot_time"`
 	// MaxHourlyUSD caps the fleet's spend rate (0 = no cap).
 	MaxHourlyUSD float64 `yaml:"max_hourly_usd"`
+	// ReconcileInterval is how often the controller observes and plans.
+	ReconcileInterval Duration `yaml:"reconcile_interval"`
 }
 
 // Drain says what to do on AWS's notices.
@@ -104,6 +106,12 @@ type Simulation struct {
 	ReclaimShare float64 `yaml:"reclaim_share"`
 	// LaunchFailure is the chance a spot launch into a pool finds no capacity.
 	LaunchFailure float64 `yaml:"launch_failure"`
+	// JoinDelay is how long after a create its participants' joins reach
+	// Scalelite's load counter.
+	JoinDelay Duration `yaml:"join_delay"`
+	// RejoinDelayAfterEnd replaces RejoinDelay for meetings ended on purpose:
+	// users see the meeting end and rejoin at once.
+	RejoinDelayAfterEnd Duration `yaml:"rejoin_delay_after_end"`
 }
 
 // Default returns the configuration every key falls back to.
@@ -120,9 +128,10 @@ func Default() Config {
 		OnDemand: OnDemand{InstanceType: "c5a.4xlarge", Base: 1, Fallback: true},
 		Fleet: Fleet{
 			Min: 1, Max: 40, Headroom: 0.25,
-			ScaleInCooldown: d(15 * time.Minute),
-			LaunchToRunning: d(30 * time.Second),
-			BootTime:        d(5 * time.Minute),
+			ScaleInCooldown:   d(15 * time.Minute),
+			LaunchToRunning:   d(30 * time.Second),
+			BootTime:          d(5 * time.Minute),
+			ReconcileInterval: d(60 * time.Second),
 		},
 		Drain:     Drain{OnRebalance: "cordon", OnInterruption: "cordon", EndMeetingsBefore: d(30 * time.Second)},
 		Placement: Placement{LargeMeeting: 50},
@@ -139,6 +148,8 @@ func Default() Config {
 			RebalanceLead:         d(10 * time.Minute),
 			ReclaimShare:          0.3,
 			LaunchFailure:         0.02,
+			JoinDelay:             d(20 * time.Second),
+			RejoinDelayAfterEnd:   d(15 * time.Second),
 		},
 	}
 }

@@ -3,6 +3,7 @@ package config
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/scalite/scalite/model"
 )
@@ -120,6 +121,7 @@ func (f *File) Validate(cat *model.Catalog) error {
 		"fleet.boot_time": fl.BootTime, "drain.end_meetings_before": c.Drain.EndMeetingsBefore,
 		"prewarm.lead": c.PreWarm.Lead, "scalelite.load_join_buffer_time": c.Scalelite.LoadJoinBufferTime,
 		"simulation.rejoin_delay": c.Simulation.RejoinDelay, "simulation.rebalance_lead": c.Simulation.RebalanceLead,
+		"simulation.join_delay": c.Simulation.JoinDelay, "simulation.rejoin_delay_after_end": c.Simulation.RejoinDelayAfterEnd,
 	} {
 		if d.Duration < 0 {
 			bad(key, "must not be negative, got %s", d.Duration)
@@ -147,6 +149,10 @@ func (f *File) Validate(cat *model.Catalog) error {
 	}
 	if c.PreWarm.Enabled && c.PreWarm.Weeks < 1 {
 		bad("prewarm.weeks", "must be at least 1 when prewarm is enabled, got %d", c.PreWarm.Weeks)
+	}
+
+	if fl.ReconcileInterval.Duration < time.Second {
+		bad("fleet.reconcile_interval", "must be at least 1s, got %s", fl.ReconcileInterval.Duration)
 	}
 
 	s := c.Scalelite

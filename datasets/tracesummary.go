@@ -8,8 +8,8 @@ import (
 	"github.com/scalite/scalite/model"
 )
 
-// TraceSummary describes a trace's load as Scalelite would count it
-// (users = participants + moderators).
+// TraceSummary describes a trace's load in participants (everyone in a
+// meeting, as BBB counts them).
 type TraceSummary struct {
 	Meetings           int
 	From, To           int64 // first start, last end
@@ -20,7 +20,7 @@ type TraceSummary struct {
 	ParticipantMinutes float64
 	Recorded           int
 	LargestMeeting     int
-	// Weekly[d][h] is the mean concurrent users on weekday d (0 = Monday)
+	// Weekly[d][h] is the mean concurrent participants on weekday d (0 = Monday)
 	// in hour h (UTC), over the weeks the trace covers.
 	Weekly [7][24]float64
 }
@@ -51,7 +51,7 @@ func SummarizeTrace(ms []model.Meeting) TraceSummary {
 		s.LargestMeeting = max(s.LargestMeeting, m.PeakParticipants())
 		s.ParticipantMinutes += float64(m.ParticipantSeconds()) / 60
 		size := m.Participants
-		steps = append(steps, loadStep{m.Start, size + m.Moderators, 1})
+		steps = append(steps, loadStep{m.Start, size, 1})
 		for _, c := range m.Curve {
 			if c.At >= m.End {
 				break
@@ -59,7 +59,7 @@ func SummarizeTrace(ms []model.Meeting) TraceSummary {
 			steps = append(steps, loadStep{c.At, c.Participants - size, 0})
 			size = c.Participants
 		}
-		steps = append(steps, loadStep{m.End, -(size + m.Moderators), -1})
+		steps = append(steps, loadStep{m.End, -size, -1})
 	}
 	// Ends before starts at the same second: a meeting ending at 09:00 and
 	// one starting at 09:00 do not overlap.

@@ -2,9 +2,11 @@ package model
 
 import "sort"
 
-// Meeting is one BBB meeting of a load trace. Participants follows BBB's
-// participantCount and Moderators its moderatorCount; Scalelite's load adds
-// the two, so Users does too.
+// Meeting is one BBB meeting of a load trace. Participants is everyone in
+// the meeting, as BBB's participantCount counts (moderators included), and
+// Moderators how many of them moderate (moderatorCount). Capacity and
+// participant-minutes count Participants; Scalelite's load adds the two
+// counts, as its poller does.
 type Meeting struct {
 	ID           string
 	Start, End   int64 // Unix seconds, End > Start
@@ -52,23 +54,33 @@ func (m *Meeting) PeakParticipants() int {
 }
 
 // ParticipantSeconds integrates the participant count over the meeting.
-func (m *Meeting) ParticipantSeconds() int64 {
-	if len(m.Curve) == 0 {
-		return int64(m.Participants) * (m.End - m.Start)
+func (m *Meeting) ParticipantSeconds() int64 { return m.ParticipantSecondsBetween(m.Start, m.End) }
+
+// ParticipantSecondsBetween integrates the participant count over the part
+// of the meeting inside [from, to).
+func (m *Meeting) ParticipantSecondsBetween(from, to int64) int64 {
+	from, to = max(from, m.Start), min(to, m.End)
+	if to <= from {
+		return 0
 	}
 	var total int64
 	at, size := m.Start, m.Participants
 	for _, s := range m.Curve {
-		if s.At >= m.End {
+		if s.At >= to {
 			break
 		}
 		if s.At > at {
-			total += int64(size) * (s.At - at)
+			if lo, hi := max(at, from), s.At; hi > lo {
+				total += int64(size) * (hi - lo)
+			}
 			at = s.At
 		}
 		size = s.Participants
 	}
-	return total + int64(size)*(m.End-at)
+	if lo := max(at, from); to > lo {
+		total += int64(size) * (to - lo)
+	}
+	return total
 }
 
 // Duration is End - Start in seconds.

@@ -57,9 +57,9 @@ func traceInspect(c *cli.Context) error {
 		fmt.Fprintf(w, "%d samples applied, %d outside their meeting skipped\n", st.Samples, st.SamplesOutside)
 	}
 	fmt.Fprintf(w, "peak concurrent meetings: %d at %s\n", s.PeakMeetings, fmtTime(s.PeakMeetingsAt))
-	fmt.Fprintf(w, "peak concurrent users (participants + moderators): %d at %s\n", s.PeakUsers, fmtTime(s.PeakUsersAt))
+	fmt.Fprintf(w, "peak concurrent participants: %d at %s\n", s.PeakUsers, fmtTime(s.PeakUsersAt))
 	fmt.Fprintf(w, "participant-minutes: %.0f\n", s.ParticipantMinutes)
-	fmt.Fprintln(w, "weekly profile, mean concurrent users by UTC hour:")
+	fmt.Fprintln(w, "weekly profile, mean concurrent participants by UTC hour:")
 	tw := tabwriter.NewWriter(w, 0, 0, 1, ' ', tabwriter.AlignRight)
 	fmt.Fprint(tw, "\t")
 	for h := range 24 {

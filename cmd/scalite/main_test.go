@@ -32,7 +32,7 @@ func TestCLI(t *testing.T) {
 		{"config example", []string{"config", "example"}, 0, []string{"allocation_strategy: price-capacity-optimized"}},
 		{"config validate missing", []string{"config", "validate", filepath.Join(dir, "none.yaml")}, 1, []string{"reading config", "no such file"}},
 		{"trace generate", []string{"trace", "generate", "--profile", "school", "--days", "7", "--seed", "2", "-o", trace}, 0, []string{"meetings (school profile, 7 days, seed 2)"}},
-		{"trace inspect", []string{"trace", "inspect", trace}, 0, []string{"peak concurrent users", "weekly profile", "Mon"}},
+		{"trace inspect", []string{"trace", "inspect", trace}, 0, []string{"peak concurrent participants", "weekly profile", "Mon"}},
 		{"trace bad profile", []string{"trace", "generate", "--profile", "zoo"}, 2, []string{`unknown profile "zoo"`}},
 		{"prices generate", []string{"prices", "generate", "--instance-types", "c5a.2xlarge,m5.2xlarge", "--days", "10", "-o", prices}, 0, []string{"for 6 markets"}},
 		{"prices inspect", []string{"prices", "inspect", prices}, 0, []string{"1 files", "6 markets", "c5a.2xlarge/eu-west-1a"}},

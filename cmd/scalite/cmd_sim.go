@@ -1,0 +1,210 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/scalite/scalite/sim"
+)
+
+func simCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "sim",
+		Usage: "simulate a policy on spot-price history and a meeting trace: cost, savings, disruption",
+		Flags: []cli.Flag{
+			configFlag,
+			&cli.StringSliceFlag{Name: "prices", Usage: "spot-price `PATH` (file or directory; repeatable); default: embedded synthetic prices"},
+			productFlag,
+			&cli.StringFlag{Name: "trace", Usage: "meeting trace CSV `FILE`; default: a trace generated for the price window"},
+			&cli.StringFlag{Name: "samples", Usage: "samples CSV `FILE` for --trace"},
+			&cli.StringFlag{Name: "profile", Value: "university", Usage: "profile of the generated trace"},
+			&cli.Float64Flag{Name: "scale", Value: 1, Usage: "meeting-rate multiplier of the generated trace"},
+			catalogFlag,
+			&cli.Uint64Flag{Name: "seed", Value: 1, Usage: "random seed (runs use seed, seed+1, ...)"},
+			&cli.IntFlag{Name: "runs", Value: 1, Usage: "number of runs (seeds), spread over all cores"},
+			&cli.StringFlag{Name: "from", Usage: "window start, RFC 3339 or YYYY-MM-DD"},
+			&cli.StringFlag{Name: "to", Usage: "window end, RFC 3339 or YYYY-MM-DD"},
+			&cli.StringFlag{Name: "format", Value: "text", Usage: "text | json"},
+			&cli.StringFlag{Name: "out", Usage: "write summary.json, timeseries.csv and events.jsonl to `DIR`"},
+		},
+		Action: simAction,
+	}
+}
+
+func simAction(c *cli.Context) error {
+	format := c.String("format")
+	if format != "text" && format != "json" {
+		return usageErr("--format: want text or json, got %q", format)
+	}
+	if c.Int("runs") < 1 {
+		return usageErr("--runs must be at least 1")
+	}
+	cat, err := loadCatalog(c)
+	if err != nil {
+		return err
+	}
+	cf, err := loadConfig(c, cat)
+	if err != nil {
+		return err
+	}
+	in := sim.Inputs{
+		Config: cf, Catalog: cat, PricePaths: splitList(c.StringSlice("prices")), Product: c.String("product"),
+		TracePath: c.String("trace"), SamplesPath: c.String("samples"), Profile: c.String("profile"),
+		Scale: c.Float64("scale"), Seed: c.Uint64("seed"),
+	}
+	for _, f := range []struct {
+		name string
+		dst  *time.Time
+	}{{"from", &in.From}, {"to", &in.To}} {
+		if s := c.String(f.name); s != "" {
+			if *f.dst, err = parseDay(s, f.name); err != nil {
+				return err
+			}
+		}
+	}
+	sc, err := sim.BuildScenario(in)
+	if err != nil {
+		return err
+	}
+	var rec *sim.FileRecorder
+	var files *outFiles
+	if dir := c.String("out"); dir != "" {
+		if files, err = newOutFiles(dir, "timeseries.csv", "events.jsonl"); err != nil {
+			return err
+		}
+		defer files.abort()
+		rec = sim.NewFileRecorder(files.w["timeseries.csv"], files.w["events.jsonl"], sc.Options.Policy.SpotMarkets())
+		sc.Options.Recorder = rec
+	}
+	runs := c.Int("runs")
+	results, err := sim.RunMany(sc.Options, runs, 0, sc.MeetingsFor)
+	if err != nil {
+		return err
+	}
+	var doc any = results[0]
+	if runs > 1 {
+		doc = map[string]any{"runs": results, "aggregate": sim.Aggregate(results)}
+	}
+	if files != nil {
+		if err := rec.Flush(); err != nil {
+			return err
+		}
+		if err := writeJSON(files.add("summary.json"), doc); err != nil {
+			return err
+		}
+		if err := files.commit(); err != nil {
+			return err
+		}
+	}
+	if format == "json" {
+		return writeJSON(c.App.Writer, doc)
+	}
+	printSimText(c.App.Writer, sc, results)
+	if files != nil {
+		fmt.Fprintf(c.App.Writer, "wrote %s\n", files.list())
+	}
+	return nil
+}
+
+func printSimText(w io.Writer, sc *sim.Scenario, results []sim.Result) {
+	o := &sc.Options
+	p := &o.Policy
+	fmt.Fprintf(w, "window      %s to %s (%.1f days)\n", fmtTime(o.From), fmtTime(o.To), float64(o.To-o.From)/86400)
+	fmt.Fprintf(w, "prices      %s\n", sc.PricesLabel)
+	fmt.Fprintf(w, "trace       %s\n", sc.TraceLabel)
+	spot := "off"
+	if p.SpotEnabled {
+		spot = fmt.Sprintf("%d pools, %s", len(p.SpotMarkets()), p.Strategy)
+	}
+	fmt.Fprintf(w, "policy      spot %s; on-demand %s base %d; fleet %d-%d, headroom %.0f%%\n", spot, p.OnDemandType.Name, p.OnDemandBase, p.Min, p.Max, p.Headroom*100)
+	if len(results) > 1 {
+		agg := sim.Aggregate(results)
+		fmt.Fprintf(w, "\n%d runs (seeds %d..%d): mean [p5 .. p95]\n", len(results), o.Seed, o.Seed+uint64(len(results))-1)
+		for _, k := range []string{"policy_cost_usd", "baseline_on_demand_cost_usd", "savings_pct", "interruptions", "meetings_disrupted", "participant_minutes_disrupted", "participants_rejected", "overloaded_participant_minutes", "availability_pct", "recordings_lost", "peak_servers"} {
+			s := agg[k]
+			fmt.Fprintf(w, "  %-31s %12.2f  [%.2f .. %.2f]\n", k, s.Mean, s.P5, s.P95)
+		}
+		return
+	}
+	r := results[0]
+	fmt.Fprintf(w, "\ncost        %.2f USD (spot %.2f, on-demand %.2f); all on-demand %.2f USD; savings %.1f%%\n", r.PolicyCostUSD, r.SpotCostUSD, r.OnDemandCostUSD, r.BaselineOnDemandCostUSD, r.SavingsPct)
+	fmt.Fprintf(w, "servers     peak %d; %.0f spot and %.0f on-demand instance-hours; %d launches, %d failed for capacity\n", r.PeakServers, r.InstanceHoursSpot, r.InstanceHoursOnDemand, r.Launches, r.LaunchFailures)
+	fmt.Fprintf(w, "spot risk   %d interruptions (%d price, %d capacity), %d rebalance recommendations\n", r.Interruptions, r.PriceInterruptions, r.CapacityInterruptions, r.RebalanceRecommendations)
+	fmt.Fprintf(w, "meetings    %d, %d disrupted (%d participants); %d participants rejected; %d recordings lost\n", r.MeetingsTotal, r.MeetingsDisrupted, r.ParticipantsDisrupted, r.ParticipantsRejected, r.RecordingsLost)
+	fmt.Fprintf(w, "minutes     %.0f participant-minutes: %.0f disrupted, %.0f rejected, %.0f overloaded; availability %.3f%%\n", r.ParticipantMinutesTotal, r.ParticipantMinutesDisrupted, r.ParticipantMinutesRejected, r.OverloadedParticipantMinutes, r.AvailabilityPct)
+	fmt.Fprintf(w, "seed        %d, %d events\n", r.Seed, r.Events)
+}
+
+// outFiles writes a run's files next to their final names and renames them
+// into place only when everything succeeded.
+type outFiles struct {
+	dir   string
+	order []string
+	f     map[string]*os.File
+	w     map[string]io.Writer
+}
+
+func newOutFiles(dir string, names ...string) (*outFiles, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("--out: %w", err)
+	}
+	o := &outFiles{dir: dir, f: map[string]*os.File{}, w: map[string]io.Writer{}}
+	for _, n := range names {
+		if o.add(n) == nil {
+			o.abort()
+			return nil, fmt.Errorf("--out: cannot create files in %s", dir)
+		}
+	}
+	return o, nil
+}
+
+func (o *outFiles) add(name string) io.Writer {
+	f, err := os.CreateTemp(o.dir, "."+name+".tmp-*")
+	if err != nil {
+		return nil
+	}
+	o.order = append(o.order, name)
+	o.f[name] = f
+	o.w[name] = f
+	return f
+}
+
+func (o *outFiles) commit() error {
+	for _, n := range o.order {
+		f := o.f[n]
+		if err := f.Close(); err != nil {
+			return fmt.Errorf("writing %s: %w", n, err)
+		}
+		if err := os.Chmod(f.Name(), 0o644); err != nil {
+			return err
+		}
+		if err := os.Rename(f.Name(), filepath.Join(o.dir, n)); err != nil {
+			return fmt.Errorf("writing %s: %w", n, err)
+		}
+	}
+	o.f = nil
+	return nil
+}
+
+func (o *outFiles) abort() {
+	for _, f := range o.f {
+		f.Close()
+		os.Remove(f.Name())
+	}
+}
+
+func (o *outFiles) list() string {
+	s := ""
+	for i, n := range o.order {
+		if i > 0 {
+			s += ", "
+		}
+		s += filepath.Join(o.dir, n)
+	}
+	return s
+}

@@ -1,0 +1,148 @@
+package sim
+
+import (
+	"fmt"
+	"runtime"
+	"slices"
+	"sync"
+
+	"gonum.org/v1/gonum/stat"
+
+	"github.com/scalite/scalite/engine"
+	"github.com/scalite/scalite/model"
+)
+
+// ModelVersion names the simulator's behaviour; baselines made by another
+// version are not comparable.
+const ModelVersion = "scalite-sim/1"
+
+// Run simulates the policy and, through the same engine, the all-on-demand
+// baseline of the same demand, and reports both.
+func Run(o Options) (Result, error) {
+	if err := o.check(); err != nil {
+		return Result{}, err
+	}
+	planner, err := engine.New(o.Policy)
+	if err != nil {
+		return Result{}, err
+	}
+	base, err := Baseline(o.Policy)
+	if err != nil {
+		return Result{}, err
+	}
+	bo := o
+	bo.Policy = base
+	bo.Recorder = nil
+	basePlanner, err := engine.New(base)
+	if err != nil {
+		return Result{}, err
+	}
+	res := newWorld(&o, planner).run()
+	b := newWorld(&bo, basePlanner).run()
+	res.BaselineOnDemandCostUSD = b.PolicyCostUSD
+	if b.PolicyCostUSD > 0 {
+		res.SavingsPct = 100 * (b.PolicyCostUSD - res.PolicyCostUSD) / b.PolicyCostUSD
+	}
+	return res, nil
+}
+
+// Baseline turns a policy into its all-on-demand counterpart: the same
+// fleet rules with every server on-demand, of the policy's on-demand type,
+// or, when it has none, the on-demand version of its cheapest spot type
+// per BBB user.
+func Baseline(p model.Policy) (model.Policy, error) {
+	b := p
+	b.SpotEnabled = false
+	b.SpotTypes = nil
+	b.MaxPrice = nil
+	if b.OnDemandType.Name == "" {
+		for _, t := range p.SpotTypes {
+			if b.OnDemandType.Name == "" || t.OnDemandUSDPerHour/float64(t.CapacityUsers) < b.OnDemandType.OnDemandUSDPerHour/float64(b.OnDemandType.CapacityUsers) {
+				b.OnDemandType = t
+			}
+		}
+	}
+	if b.OnDemandType.Name == "" {
+		return model.Policy{}, fmt.Errorf("policy has neither spot types nor an on-demand type")
+	}
+	b.OnDemandFallback = true
+	return b, nil
+}
+
+// Stats are a metric's mean and percentiles over runs.
+type Stats struct {
+	Mean float64 `json:"mean"`
+	P5   float64 `json:"p5"`
+	P50  float64 `json:"p50"`
+	P95  float64 `json:"p95"`
+}
+
+// Aggregate summarises each contract metric over runs.
+func Aggregate(runs []Result) map[string]Stats {
+	out := make(map[string]Stats, len(resultKeys))
+	vals := make([]float64, len(runs))
+	for _, k := range resultKeys {
+		for i := range runs {
+			vals[i] = runs[i].metric(k)
+		}
+		sorted := slices.Clone(vals)
+		slices.Sort(sorted)
+		out[k] = Stats{
+			Mean: stat.Mean(vals, nil),
+			P5:   stat.Quantile(0.05, stat.Empirical, sorted, nil),
+			P50:  stat.Quantile(0.5, stat.Empirical, sorted, nil),
+			P95:  stat.Quantile(0.95, stat.Empirical, sorted, nil),
+		}
+	}
+	return out
+}
+
+// RunMany runs n seeds (Seed, Seed+1, ...) over all cores. meetingsFor,
+// when set, supplies each seed's trace (a generated one); otherwise every
+// run replays o.Meetings. Results come back in seed order, whatever the
+// number of cores.
+func RunMany(o Options, n, workers int, meetingsFor func(seed uint64) ([]model.Meeting, error)) ([]Result, error) {
+	if n < 1 {
+		return nil, fmt.Errorf("runs must be at least 1, got %d", n)
+	}
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	results := make([]Result, n)
+	errs := make([]error, n)
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range min(workers, n) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				ro := o
+				ro.Seed = o.Seed + uint64(i)
+				if i > 0 {
+					ro.Recorder = nil // only the first run is written out
+				}
+				if meetingsFor != nil {
+					ms, err := meetingsFor(ro.Seed)
+					if err != nil {
+						errs[i] = err
+						continue
+					}
+					ro.Meetings = ms
+				}
+				results[i], errs[i] = Run(ro)
+			}
+		}()
+	}
+	for i := range n {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			return nil, fmt.Errorf("run %d (seed %d): %w", i, o.Seed+uint64(i), err)
+		}
+	}
+	return results, nil
+}

@@ -1,0 +1,137 @@
+package sim
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/scalite/scalite/config"
+	"github.com/scalite/scalite/datasets"
+	"github.com/scalite/scalite/model"
+)
+
+// Inputs name what a simulation reads. Empty PricePaths mean the embedded
+// synthetic prices; an empty TracePath means a trace generated for the
+// price window from Profile.
+type Inputs struct {
+	Config      *config.File
+	Catalog     *model.Catalog
+	PricePaths  []string
+	Product     string
+	TracePath   string
+	SamplesPath string
+	Profile     string  // for a generated trace; default university
+	Scale       float64 // for a generated trace; default 1
+	From, To    time.Time
+	Seed        uint64
+}
+
+// Scenario is a simulation ready to run, with what it was made from.
+type Scenario struct {
+	Options Options
+	// MeetingsFor generates each seed's trace when none was given.
+	MeetingsFor func(seed uint64) ([]model.Meeting, error)
+	Prices      *datasets.PriceHistory
+	PricesLabel string
+	TraceLabel  string
+	TraceStats  datasets.TraceStats
+}
+
+// BuildScenario reads the inputs and settles the window: where the prices
+// of the policy's markets and the trace overlap, unless From/To say
+// otherwise. Everything that would stop a run is reported here, before any
+// simulating.
+func BuildScenario(in Inputs) (*Scenario, error) {
+	o, err := OptionsFrom(&in.Config.Config, in.Catalog)
+	if err != nil {
+		return nil, err
+	}
+	sc := &Scenario{}
+	if len(in.PricePaths) == 0 {
+		sc.Prices, err = datasets.DefaultPrices()
+		sc.PricesLabel = datasets.DefaultPricesName
+	} else {
+		sc.Prices, err = datasets.ReadPrices(in.PricePaths, datasets.PriceReadOptions{Product: in.Product})
+		sc.PricesLabel = strings.Join(in.PricePaths, ", ")
+	}
+	if err != nil {
+		return nil, err
+	}
+	o.Prices = sc.Prices.Series
+	if ci := in.Config.Config.Simulation.CapacityInterruptions; strings.HasPrefix(ci, "trace:") {
+		if o.Availability, err = ReadAvailabilityDir(strings.TrimPrefix(ci, "trace:")); err != nil {
+			return nil, fmt.Errorf("simulation.capacity_interruptions: %w", err)
+		}
+	}
+
+	// The prices' window: from the latest first price among the policy's
+	// markets (before it some market has no price) to the end of the day of
+	// the last record (prices hold until they change).
+	var from, to int64
+	markets := o.Policy.SpotMarkets()
+	for _, k := range markets {
+		s, ok := o.Prices[k]
+		if !ok {
+			return nil, fmt.Errorf("no spot price history for market %s, which the policy uses (prices from %s have %d markets)", k, sc.PricesLabel, len(o.Prices))
+		}
+		from = max(from, s.First())
+	}
+	_, last := sc.Prices.Span()
+	if len(markets) == 0 {
+		from, _ = sc.Prices.Span()
+	}
+	to = (last/86400 + 1) * 86400
+
+	if in.TracePath != "" {
+		ms, st, err := datasets.ReadTrace(in.TracePath, in.SamplesPath)
+		if err != nil {
+			return nil, err
+		}
+		sc.TraceStats = st
+		sc.TraceLabel = in.TracePath
+		o.Meetings = ms
+		ts := datasets.SummarizeTrace(ms)
+		from, to = max(from, ts.From), min(to, ts.To)
+	}
+	if !in.From.IsZero() {
+		from = in.From.Unix()
+	}
+	if !in.To.IsZero() {
+		to = in.To.Unix()
+	}
+	if to <= from {
+		return nil, fmt.Errorf("the prices (%s) and the trace (%s) do not overlap: window %s to %s is empty",
+			sc.PricesLabel, sc.TraceLabel, fmtT(from), fmtT(to))
+	}
+	for _, k := range markets {
+		if s := o.Prices[k]; s.First() > from {
+			return nil, fmt.Errorf("market %s has no price before %s, after the window starts (%s)", k, fmtT(s.First()), fmtT(from))
+		}
+	}
+	o.From, o.To, o.Seed = from, to, in.Seed
+
+	if in.TracePath == "" {
+		name := in.Profile
+		if name == "" {
+			name = "university"
+		}
+		prof, err := datasets.Profile(name)
+		if err != nil {
+			return nil, err
+		}
+		day0 := time.Unix(from-from%86400, 0).UTC()
+		days := int((to - day0.Unix() + 86399) / 86400)
+		scale := in.Scale
+		sc.MeetingsFor = func(seed uint64) ([]model.Meeting, error) {
+			return datasets.GenerateTrace(prof, datasets.TraceGenOptions{Start: day0, Days: days, Scale: scale}, datasets.NewTraceRand(seed))
+		}
+		if o.Meetings, err = sc.MeetingsFor(in.Seed); err != nil {
+			return nil, err
+		}
+		sc.TraceLabel = fmt.Sprintf("generated %s trace, %d days, seed per run", name, days)
+	}
+	sc.Options = o
+	return sc, o.check()
+}
+
+func fmtT(t int64) string { return time.Unix(t, 0).UTC().Format(time.RFC3339) }
