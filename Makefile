@@ -15,13 +15,10 @@ all: build
 build:
 	$(GO) build -o $(BIN) ./cmd/scalite
 
+# A complete what-if on the embedded defaults: synthetic eu-west-1 prices,
+# a generated university trace, the default policy; 8 seeds.
 run: build
-	@mkdir -p $(OUT)
-	$(BIN) catalog --region eu-west-1
-	$(BIN) prices generate -o $(OUT)/prices.json
-	$(BIN) prices inspect $(OUT)/prices.json
-	$(BIN) trace generate --profile university --days 28 --seed 1 -o $(OUT)/trace.csv
-	$(BIN) trace inspect $(OUT)/trace.csv
+	$(BIN) sim --runs 8 --out $(OUT)
 
 test: lint unit fuzz
 
@@ -36,6 +33,8 @@ fuzz:
 			{ $(GO) test -run '^$$' -fuzz "^$$target$$" -fuzztime $(FUZZTIME) $$pkg; exit 1; }; \
 	done
 
+# Benchmarks report ns/op, and events/s or records/s where that is the unit
+# of work (kernel hold model, one simulated year, price reading).
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 

@@ -106,6 +106,9 @@ type Simulation struct {
 	ReclaimShare float64 `yaml:"reclaim_share"`
 	// LaunchFailure is the chance a spot launch into a pool finds no capacity.
 	LaunchFailure float64 `yaml:"launch_failure"`
+	// HazardMultiplier scales the advisor-derived interruption rate, for
+	// stress tests ("what if pools were reclaimed 5x as often?").
+	HazardMultiplier float64 `yaml:"hazard_multiplier"`
 	// JoinDelay is how long after a create its participants' joins reach
 	// Scalelite's load counter.
 	JoinDelay Duration `yaml:"join_delay"`
@@ -148,6 +151,7 @@ func Default() Config {
 			RebalanceLead:         d(10 * time.Minute),
 			ReclaimShare:          0.3,
 			LaunchFailure:         0.02,
+			HazardMultiplier:      1,
 			JoinDelay:             d(20 * time.Second),
 			RejoinDelayAfterEnd:   d(15 * time.Second),
 		},

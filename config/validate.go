@@ -181,6 +181,9 @@ func (f *File) Validate(cat *model.Catalog) error {
 			bad(key, "must be a probability in [0, 1], got %v", p)
 		}
 	}
+	if sim.HazardMultiplier < 0 {
+		bad("simulation.hazard_multiplier", "must not be negative, got %v", sim.HazardMultiplier)
+	}
 	if sim.ReclaimShare <= 0 || sim.ReclaimShare > 1 {
 		bad("simulation.reclaim_share", "must be in (0, 1], got %v", sim.ReclaimShare)
 	}

@@ -87,7 +87,10 @@ type group struct {
 type scratch struct {
 	groups    [2]group
 	poolCount []int
-	order     []int
+	// troubled pools have a server under a notice: AWS is short of them,
+	// so replacements go elsewhere if they can.
+	troubled []bool
+	order    []int
 }
 
 // Plan decides what to do now. It appends to out and returns it. st is
@@ -105,6 +108,11 @@ func (p *Planner) Plan(now int64, obs *Observation, st *State, out []Action) []A
 	}
 	sc.poolCount = sc.poolCount[:len(p.pools)]
 	clear(sc.poolCount)
+	if cap(sc.troubled) < len(p.pools) {
+		sc.troubled = make([]bool, len(p.pools))
+	}
+	sc.troubled = sc.troubled[:len(p.pools)]
+	clear(sc.troubled)
 
 	total := 0   // servers that count against fleet.max
 	spend := 0.0 // USD/hour of the fleet now
@@ -133,6 +141,9 @@ func (p *Planner) Plan(now int64, obs *Observation, st *State, out []Action) []A
 			out = append(out, Action{Kind: Cordon, Server: s.ID, Reason: "rebalance recommendation: stop new meetings and replace"})
 		}
 
+		if noticed && s.Spot && s.Pool >= 0 {
+			sc.troubled[s.Pool] = true
+		}
 		switch {
 		case noticed:
 			// Going away: not counted, so target tracking replaces it.
@@ -226,9 +237,17 @@ func (p *Planner) scaleOut(now int64, obs *Observation, st *State, g *group, roo
 	if deficit <= 0 && needServers <= 0 && needOD <= 0 {
 		return out, room, spend, false
 	}
-	reason := fmt.Sprintf("demand %d participants +%.0f%% headroom needs %d, serving capacity %d", g.demand, pol.Headroom*100, g.required, g.capacity)
-	if deficit <= 0 {
-		reason = fmt.Sprintf("keep at least %d servers (%d on-demand), have %d (%d)", p.minServers(g), p.base(g), g.servers, g.onDemand)
+	// The reason is worded only when an action carries it: at fleet.max
+	// a deficit can persist for hours of plans.
+	var reasonText string
+	reason := func() string {
+		if reasonText == "" {
+			reasonText = fmt.Sprintf("demand %d participants +%.0f%% headroom needs %d, serving capacity %d", g.demand, pol.Headroom*100, g.required, g.capacity)
+			if g.required <= g.capacity {
+				reasonText = fmt.Sprintf("keep at least %d servers (%d on-demand), have %d (%d)", p.minServers(g), p.base(g), g.servers, g.onDemand)
+			}
+		}
+		return reasonText
 	}
 	// Drained servers come back first: they are running and warm.
 	slices.SortStableFunc(g.reusable, func(a, b int) int { return obs.Servers[b].Participants - obs.Servers[a].Participants })
@@ -240,7 +259,7 @@ func (p *Planner) scaleOut(now int64, obs *Observation, st *State, g *group, roo
 		if needOD > 0 && s.Spot && deficit <= 0 && needServers <= 0 {
 			continue
 		}
-		out = append(out, Action{Kind: Enable, Server: s.ID, Reason: "re-enable drained server: " + reason})
+		out = append(out, Action{Kind: Enable, Server: s.ID, Reason: "re-enable drained server: " + reason()})
 		delete(st.IdleSince, s.ID)
 		deficit -= s.CapacityUsers
 		needServers--
@@ -264,7 +283,7 @@ func (p *Planner) scaleOut(now int64, obs *Observation, st *State, g *group, roo
 			return true
 		}
 		a.Count = 1
-		a.Reason = reason
+		a.Reason = reason()
 		out = append(out, a)
 		return true
 	}
@@ -280,7 +299,7 @@ func (p *Planner) scaleOut(now int64, obs *Observation, st *State, g *group, roo
 	}
 	for deficit > 0 || needServers > 0 {
 		if !g.large && pol.SpotEnabled {
-			if i := p.choosePool(now, obs, st.scratch.poolCount); i >= 0 {
+			if i := p.choosePool(now, obs, &st.scratch); i >= 0 {
 				k := p.pools[i]
 				if !launch(Action{Kind: Launch, Type: k.InstanceType, AZ: k.AZ, Pool: i, Spot: true, MaxPrice: p.poolMax[i]}, p.poolCap[i], obs.Pools[i].USDPerHour) {
 					break
@@ -300,7 +319,9 @@ func (p *Planner) scaleOut(now int64, obs *Observation, st *State, g *group, roo
 }
 
 // choosePool picks the spot pool for the next server, or -1 when no pool
-// can be had: unavailable, price unknown or above the max price.
+// can be had: unavailable, price unknown or above the max price. Pools
+// where AWS is reclaiming (a server there has a notice) are used only when
+// nothing else can be had.
 //
 //   - lowest-price: the lowest price per BBB user.
 //   - capacity-optimized: the pools with the best advisor band, spread
@@ -308,12 +329,20 @@ func (p *Planner) scaleOut(now int64, obs *Observation, st *State, g *group, roo
 //   - price-capacity-optimized: pools at most one band worse than the best,
 //     and within 10% of the lowest price per user among those; spread over
 //     them, then the lowest price per user.
-func (p *Planner) choosePool(now int64, obs *Observation, counts []int) int {
+func (p *Planner) choosePool(now int64, obs *Observation, sc *scratch) int {
+	if i := p.choosePoolAmong(now, obs, sc, true); i >= 0 {
+		return i
+	}
+	return p.choosePoolAmong(now, obs, sc, false)
+}
+
+func (p *Planner) choosePoolAmong(now int64, obs *Observation, sc *scratch, avoidTroubled bool) int {
+	counts := sc.poolCount
 	bestBand := model.AdvisorBand(math.MaxInt8)
 	minUnit := math.Inf(1)
 	eligible := func(i int) bool {
 		pl := obs.Pools[i]
-		return now >= pl.UnavailableUntil && pl.USDPerHour > 0 && pl.USDPerHour <= p.poolMax[i]
+		return now >= pl.UnavailableUntil && pl.USDPerHour > 0 && pl.USDPerHour <= p.poolMax[i] && !(avoidTroubled && sc.troubled[i])
 	}
 	unit := func(i int) float64 { return obs.Pools[i].USDPerHour / float64(p.poolCap[i]) }
 	for i := range p.pools {
@@ -364,7 +393,15 @@ func (p *Planner) choosePool(now int64, obs *Observation, counts []int) int {
 // the dearest per user. A cordoned server keeps its meetings until they end.
 func (p *Planner) scaleIn(obs *Observation, st *State, g *group, total int, out []Action) []Action {
 	excess := g.capacity - g.required
-	if excess <= 0 || len(g.cordonable) == 0 {
+	if excess <= 0 || len(g.cordonable) == 0 || g.servers-1 < p.minServers(g) {
+		return out
+	}
+	// Most plans have less spare capacity than one server: no sort needed.
+	smallest := math.MaxInt
+	for _, i := range g.cordonable {
+		smallest = min(smallest, obs.Servers[i].CapacityUsers)
+	}
+	if smallest > excess {
 		return out
 	}
 	servers, onDemand := g.servers, g.onDemand

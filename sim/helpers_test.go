@@ -6,6 +6,7 @@ import (
 
 	"github.com/scalite/scalite/config"
 	"github.com/scalite/scalite/datasets"
+	"github.com/scalite/scalite/engine"
 	"github.com/scalite/scalite/model"
 )
 
@@ -18,6 +19,9 @@ func defaultOptions(t testing.TB, mutate func(*config.Config)) Options {
 		mutate(&cfg)
 	}
 	cat := datasets.DefaultCatalog()
+	if err := (&config.File{Name: "test", Config: cfg}).Validate(cat); err != nil {
+		t.Fatal(err)
+	}
 	o, err := OptionsFrom(&cfg, cat)
 	if err != nil {
 		t.Fatal(err)
@@ -39,4 +43,11 @@ func defaultOptions(t testing.TB, mutate func(*config.Config)) Options {
 	return o
 }
 
-var _ = model.MarketKey{}
+func mustPlanner(t testing.TB, p model.Policy) *engine.Planner {
+	t.Helper()
+	pl, err := engine.New(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pl
+}

@@ -41,6 +41,7 @@ type Options struct {
 	RebalanceProbability float64
 	RebalanceLead        int64
 	ReclaimShare         float64
+	HazardMultiplier     float64
 	LaunchFailure        float64
 	ReconcileInterval    int64
 
@@ -72,6 +73,7 @@ func OptionsFrom(cfg *config.Config, cat *model.Catalog) (Options, error) {
 		RebalanceProbability: sm.RebalanceProbability,
 		RebalanceLead:        sm.RebalanceLead.Seconds(),
 		ReclaimShare:         sm.ReclaimShare,
+		HazardMultiplier:     sm.HazardMultiplier,
 		LaunchFailure:        sm.LaunchFailure,
 		ReconcileInterval:    cfg.Fleet.ReconcileInterval.Seconds(),
 		PollInterval:         cfg.Scalelite.PollInterval.Seconds(),

@@ -151,7 +151,7 @@ func newWorld(o *Options, planner *engine.Planner) *world {
 		// One stream per market: reclaim events in a pool fall at the same
 		// times whatever the policy does elsewhere (common random numbers).
 		m.rng = rand.New(rand.NewPCG(o.Seed, 0x9e3779b97f4a7c15^uint64(i+1)*0xbf58476d1ce4e5b9))
-		if o.Capacity == CapacityAdvisor && o.ReclaimShare > 0 {
+		if o.Capacity == CapacityAdvisor && o.ReclaimShare > 0 && o.HazardMultiplier > 0 {
 			band := model.BandOver20
 			for _, t := range o.Policy.SpotTypes {
 				if t.Name == k.InstanceType {
@@ -160,7 +160,7 @@ func newWorld(o *Options, planner *engine.Planner) *world {
 			}
 			// Each event takes ReclaimShare of the pool on average, so the
 			// per-instance hazard is rate x share.
-			m.perSecond = band.HourlyHazard() / o.ReclaimShare / 3600
+			m.perSecond = band.HourlyHazard() * o.HazardMultiplier / o.ReclaimShare / 3600
 		}
 		if o.Capacity == CapacityTrace {
 			m.avail = o.Availability[k]
@@ -608,6 +608,7 @@ func (w *world) terminate(idx int32, byAWS bool) {
 	for k, l := range w.live {
 		if l == idx {
 			w.live = append(w.live[:k], w.live[k+1:]...)
+			w.obs.Servers = append(w.obs.Servers[:k], w.obs.Servers[k+1:]...)
 			break
 		}
 	}
@@ -647,23 +648,21 @@ func (w *world) bill(in *instance, end int64, byAWS bool) {
 
 // --- the controller ---
 
+// observe refreshes the observation. obs.Servers stays aligned with
+// w.live (launch appends, terminate removes), so only what changes is
+// written here, not the server's strings.
 func (w *world) observe() *engine.Observation {
 	o := &w.obs
-	o.Servers = o.Servers[:0]
-	for _, idx := range w.live {
+	for k, idx := range w.live {
 		in := &w.insts[idx]
-		price := in.typ.OnDemandUSDPerHour
+		s := &o.Servers[k]
+		s.State = engine.ServerState(in.state)
+		s.Participants, s.Meetings, s.Recordings = in.participants, len(in.meetings), in.recordings
 		if in.spot {
-			price = w.markets[in.pool].price
+			s.USDPerHour = w.markets[in.pool].price
 		}
-		o.Servers = append(o.Servers, engine.Server{
-			ID: in.id, Type: in.typ.Name, AZ: in.az, Pool: int(in.pool), Spot: in.spot, Tag: in.tag,
-			State: engine.ServerState(in.state), CapacityUsers: in.typ.CapacityUsers,
-			Participants: in.participants, Meetings: len(in.meetings), Recordings: in.recordings,
-			LaunchedAt: in.launchedAt, USDPerHour: price,
-			Rebalance: in.rebalance, RebalanceAt: in.rebalanceAt,
-			Interruption: in.interruption, TerminationAt: in.terminationAt, MeetingsEnded: in.meetingsEnded,
-		})
+		s.Rebalance, s.RebalanceAt = in.rebalance, in.rebalanceAt
+		s.Interruption, s.TerminationAt, s.MeetingsEnded = in.interruption, in.terminationAt, in.meetingsEnded
 	}
 	for i := range w.markets {
 		o.Pools[i] = engine.Pool{USDPerHour: w.markets[i].price, UnavailableUntil: w.markets[i].unavailUntil}
@@ -743,8 +742,13 @@ func (w *world) launch(a *engine.Action) {
 		id: fmt.Sprintf("i-%08d", idx+1), az: a.AZ, typ: typ, pool: int32(a.Pool), spot: a.Spot, tag: a.Tag,
 		maxPrice: a.MaxPrice, state: stPending, launchedAt: w.now, runningAt: -1, overloadAt: w.now,
 	})
-	w.byID[w.insts[idx].id] = idx
+	in := &w.insts[idx]
+	w.byID[in.id] = idx
 	w.live = append(w.live, idx)
+	w.obs.Servers = append(w.obs.Servers, engine.Server{
+		ID: in.id, Type: typ.Name, AZ: a.AZ, Pool: a.Pool, Spot: a.Spot, Tag: a.Tag,
+		CapacityUsers: typ.CapacityUsers, LaunchedAt: w.now, USDPerHour: typ.OnDemandUSDPerHour,
+	})
 	w.res.Launches++
 	w.push(w.now+pol.LaunchToRunning, evRunning, idx, 0)
 	w.record(Record{Kind: "launch", Server: w.insts[idx].id, Market: w.marketName(&w.insts[idx]), Detail: a.Reason})
@@ -790,6 +794,9 @@ func (w *world) finish() {
 		mr := &w.meetings[i]
 		if mr.mode != modeDone && mr.mode != modeWaiting {
 			w.account(mr)
+		}
+		if mr.mode == modeServed && w.insts[mr.server].state == stGone {
+			w.res.MeetingsOnTerminated++
 		}
 	}
 	for _, idx := range w.live {

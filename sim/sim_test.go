@@ -1,0 +1,292 @@
+package sim
+
+import (
+	"bytes"
+	"encoding/json"
+	"math"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"pgregory.net/rapid"
+
+	"github.com/scalite/scalite/config"
+	"github.com/scalite/scalite/datasets"
+	"github.com/scalite/scalite/model"
+)
+
+func mustRun(t testing.TB, o Options) Result {
+	t.Helper()
+	r, err := Run(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+func TestDeterminism(t *testing.T) {
+	o := defaultOptions(t, func(c *config.Config) {
+		c.Simulation.HazardMultiplier = 20 // make the random parts matter
+		c.Spot.InstanceType = config.NameList{"c6i.4xlarge", "m5.4xlarge"}
+	})
+	a, _ := json.Marshal(mustRun(t, o))
+	b, _ := json.Marshal(mustRun(t, o))
+	if !bytes.Equal(a, b) {
+		t.Fatalf("same inputs and seed gave different results:\n%s\n%s", a, b)
+	}
+	o.Seed = 2
+	c, _ := json.Marshal(mustRun(t, o))
+	if bytes.Equal(a, c) {
+		t.Fatal("a different seed gave the same result")
+	}
+	// The number of cores must not change results.
+	one, err := RunMany(o, 4, 1, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	many, err := RunMany(o, 4, 4, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x, _ := json.Marshal(one)
+	y, _ := json.Marshal(many)
+	if !bytes.Equal(x, y) {
+		t.Fatal("runs differ between 1 and 4 workers")
+	}
+}
+
+// TestExactCostOnRealPrices: a fixed fleet on one spot market, with no
+// capacity interruptions and a max price above every price, costs exactly
+// the per-second integral of the real price series.
+func TestExactCostOnRealPrices(t *testing.T) {
+	const shared = "../../shared/data/spot-prices/eu-west-1_2022-03-09_2022-06-07.json"
+	if _, err := os.Stat(shared); err != nil {
+		t.Skipf("shared data %s is absent: skipping the exact cost check on real prices", shared)
+	}
+	h, err := datasets.ReadPrices([]string{shared}, datasets.PriceReadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := config.Default()
+	cfg.AvailabilityZones = []string{"eu-west-1b"}
+	cfg.Spot.InstanceType = config.NameList{"c5a.4xlarge"}
+	cfg.Spot.SpotPrice = config.PriceSpec{Set: true, USDPerHour: 10}
+	cfg.OnDemand = config.OnDemand{}
+	cfg.Placement.LargeMeeting = 0
+	cfg.Fleet.Min, cfg.Fleet.Max = 3, 3
+	cfg.Fleet.LaunchToRunning = config.Duration{}
+	cfg.Simulation.CapacityInterruptions = "off"
+	cfg.Simulation.LaunchFailure = 0
+	f := &config.File{Name: "exact", Config: cfg}
+	if err := f.Validate(datasets.DefaultCatalog()); err != nil {
+		t.Fatal(err)
+	}
+	o, err := OptionsFrom(&cfg, datasets.DefaultCatalog())
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := model.MarketKey{InstanceType: "c5a.4xlarge", AZ: "eu-west-1b"}
+	series := h.Series[key]
+	o.Prices = h.Series
+	o.From = series.First() + 3600
+	o.To = series.Last()
+	o.Seed = 1
+	p, _ := datasets.Profile("university")
+	o.Meetings, _ = datasets.GenerateTrace(p, datasets.TraceGenOptions{Start: time.Unix(o.From-o.From%86400, 0).UTC(), Days: 90, Scale: 0.3}, datasets.NewTraceRand(1))
+	r := mustRun(t, o)
+	want, err := series.Cost(o.From, o.To)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want *= 3
+	if math.Abs(r.SpotCostUSD-want) >= 0.005 || r.OnDemandCostUSD != 0 || r.Interruptions != 0 {
+		t.Fatalf("spot cost %.6f, want %.6f to the cent (on-demand %.4f, interruptions %d)", r.SpotCostUSD, want, r.OnDemandCostUSD, r.Interruptions)
+	}
+	if hours := float64(o.To-o.From) / 3600 * 3; math.Abs(r.InstanceHoursSpot-hours) > 1e-6 {
+		t.Errorf("spot hours %.4f, want %.4f", r.InstanceHoursSpot, hours)
+	}
+}
+
+// TestScalelitePileUp: 20 classes created in the same minute pile onto
+// the emptiest server while Scalelite's polled load is stale, and spread
+// out when it polls every second.
+func TestScalelitePileUp(t *testing.T) {
+	day := time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC).Unix()
+	var ms []model.Meeting
+	for i := range 3 { // three long meetings load servers A, B and C
+		ms = append(ms, model.Meeting{ID: "long-" + string(rune('a'+i)), Start: day + 7*3600 + int64(i)*60, End: day + 10*3600, Participants: 60, Moderators: 1})
+	}
+	for i := range 20 {
+		ms = append(ms, model.Meeting{ID: "class-" + string(rune('a'+i)), Start: day + 8*3600 + int64(i), End: day + 10*3600, Participants: 25, Moderators: 1})
+	}
+	maxOnOne := func(poll time.Duration) int {
+		o := defaultOptions(t, func(c *config.Config) {
+			c.Spot.Enabled = false
+			c.Placement.LargeMeeting = 0
+			c.Fleet.Min, c.Fleet.Max = 4, 4
+			c.OnDemand.Base = 4
+			c.Scalelite.PollInterval = config.Duration{Duration: poll}
+		})
+		o.Meetings = ms
+		o.From, o.To = day+6*3600, day+8*3600+5*60
+		w := newWorld(&o, mustPlanner(t, o.Policy))
+		w.run()
+		perServer := map[int32]int{}
+		for i := 3; i < len(ms); i++ {
+			if mr := w.meetings[i]; mr.mode == modeServed {
+				perServer[mr.server]++
+			}
+		}
+		most := 0
+		for _, n := range perServer {
+			most = max(most, n)
+		}
+		return most
+	}
+	stale, fresh := maxOnOne(60*time.Second), maxOnOne(time.Second)
+	t.Logf("most classes on one server: %d with a 60 s poll, %d with a 1 s poll", stale, fresh)
+	if stale < 12 {
+		t.Errorf("with a 60 s poll only %d of 20 classes piled onto one server; want at least 12", stale)
+	}
+	if fresh > 8 {
+		t.Errorf("with a 1 s poll %d of 20 classes still landed on one server; want at most 8", fresh)
+	}
+}
+
+// scenario draws a small random world: a trace of up to 40 meetings over
+// two days, three markets of generated prices and a random policy.
+func scenario(t *rapid.T) Options {
+	cat := datasets.DefaultCatalog()
+	cfg := config.Default()
+	types := []string{"c5a.2xlarge", "c6i.4xlarge", "m5.4xlarge", "t3.xlarge"}
+	cfg.Spot.InstanceType = config.NameList(rapid.SliceOfNDistinct(rapid.SampledFrom(types), 1, 3, func(s string) string { return s }).Draw(t, "types"))
+	cfg.AvailabilityZones = []string{"eu-west-1a", "eu-west-1b"}
+	cfg.Spot.Enabled = rapid.Bool().Draw(t, "spot")
+	cfg.Spot.AllocationStrategy = rapid.SampledFrom([]string{config.LowestPrice, config.CapacityOptimized, config.PriceCapacityOptimized}).Draw(t, "strategy")
+	cfg.Spot.SpotPrice = config.PriceSpec{Set: true, IsShare: true, Share: rapid.Float64Range(0.3, 1.5).Draw(t, "bid")}
+	cfg.OnDemand.InstanceType = rapid.SampledFrom(types).Draw(t, "od")
+	cfg.OnDemand.Base = rapid.IntRange(0, 2).Draw(t, "base")
+	cfg.OnDemand.Fallback = rapid.Bool().Draw(t, "fallback")
+	cfg.Fleet.Max = rapid.IntRange(max(1, cfg.OnDemand.Base), 12).Draw(t, "max")
+	cfg.Fleet.Min = rapid.IntRange(0, cfg.Fleet.Max).Draw(t, "min")
+	cfg.Fleet.Headroom = config.Fraction(rapid.Float64Range(0, 1).Draw(t, "headroom"))
+	cfg.Fleet.ScaleInCooldown = config.Duration{Duration: time.Duration(rapid.IntRange(0, 3600).Draw(t, "cooldown")) * time.Second}
+	cfg.Drain.OnRebalance = rapid.SampledFrom([]string{"cordon", "replace", "ignore"}).Draw(t, "rebalance")
+	cfg.Drain.OnInterruption = rapid.SampledFrom([]string{"cordon", "end-meetings"}).Draw(t, "interruption")
+	cfg.Placement.LargeMeeting = rapid.SampledFrom([]int{0, 50}).Draw(t, "large")
+	cfg.PreWarm.Enabled = rapid.Bool().Draw(t, "prewarm")
+	cfg.Simulation.HazardMultiplier = rapid.Float64Range(0, 400).Draw(t, "hazard")
+	cfg.Simulation.LaunchFailure = rapid.Float64Range(0, 0.5).Draw(t, "launchfail")
+	cfg.Scalelite.PollInterval = config.Duration{Duration: time.Duration(rapid.IntRange(1, 120).Draw(t, "poll")) * time.Second}
+	if err := (&config.File{Name: "rapid", Config: cfg}).Validate(cat); err != nil {
+		t.Skip(err)
+	}
+	o, err := OptionsFrom(&cfg, cat)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rc, _ := cat.Region("eu-west-1")
+	var its []model.InstanceType
+	for _, n := range types {
+		its = append(its, rc.Types[n])
+	}
+	start := time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC)
+	pm := datasets.DefaultPriceModel()
+	pm.ChangesPerDayMedian = 6 // busy prices, so max-price crossings happen
+	pm.SpikesPerDay = 0.5
+	recs, err := datasets.GeneratePrices(pm, datasets.PriceGenOptions{Types: its, AZs: cfg.AvailabilityZones, Start: start, Days: 3}, datasets.NewPriceRand(rapid.Uint64().Draw(t, "priceseed")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	datasets.WritePricesCLIJSON(&buf, recs)
+	h, err := datasets.ReadPricesFrom(&buf, "rapid", datasets.PriceReadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	o.Prices = h.Series
+	o.From, o.To = start.Unix(), start.Unix()+2*86400
+	n := rapid.IntRange(0, 40).Draw(t, "meetings")
+	for i := range n {
+		s := o.From + rapid.Int64Range(0, 2*86400-60).Draw(t, "start")
+		m := model.Meeting{
+			ID: "m" + string(rune('A'+i%26)) + string(rune('a'+i/26)), Start: s, End: s + rapid.Int64Range(60, 4*3600).Draw(t, "dur"),
+			Participants: rapid.IntRange(0, 300).Draw(t, "size"), Moderators: rapid.IntRange(0, 2).Draw(t, "mods"),
+			Recorded: rapid.Bool().Draw(t, "rec"),
+		}
+		for range rapid.IntRange(0, 3).Draw(t, "steps") {
+			m.Curve = append(m.Curve, model.SizeStep{At: rapid.Int64Range(m.Start, m.End+600).Draw(t, "at"), Participants: rapid.IntRange(0, 300).Draw(t, "csize")})
+		}
+		datasets.SortMeetings([]model.Meeting{m})
+		sortCurve(m.Curve)
+		o.Meetings = append(o.Meetings, m)
+	}
+	datasets.SortMeetings(o.Meetings)
+	o.Seed = rapid.Uint64().Draw(t, "seed")
+	return o
+}
+
+func sortCurve(c []model.SizeStep) {
+	for i := 1; i < len(c); i++ {
+		for j := i; j > 0 && c[j].At < c[j-1].At; j-- {
+			c[j], c[j-1] = c[j-1], c[j]
+		}
+	}
+}
+
+func TestSimulatorProperties(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		o := scenario(t)
+		r, err := Run(o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sum := r.ParticipantMinutesServed + r.ParticipantMinutesDisrupted + r.ParticipantMinutesRejected
+		if math.Abs(sum-r.ParticipantMinutesTotal) > 1e-6*math.Max(1, r.ParticipantMinutesTotal) {
+			t.Fatalf("participant-minutes not conserved: served %v + disrupted %v + rejected %v = %v, demand %v",
+				r.ParticipantMinutesServed, r.ParticipantMinutesDisrupted, r.ParticipantMinutesRejected, sum, r.ParticipantMinutesTotal)
+		}
+		if r.SpotCostUSD < 0 || r.OnDemandCostUSD < 0 || r.BaselineOnDemandCostUSD < 0 {
+			t.Fatalf("negative cost: %+v", r)
+		}
+		if r.MeetingsOnTerminated != 0 {
+			t.Fatalf("%d meetings on terminated servers", r.MeetingsOnTerminated)
+		}
+		if r.UnsafeTerminations != 0 {
+			t.Fatalf("the engine terminated %d servers with meetings or recordings", r.UnsafeTerminations)
+		}
+		if r.OverloadedParticipantMinutes > r.ParticipantMinutesServed+1e-9 {
+			t.Fatalf("overloaded %v exceeds served %v", r.OverloadedParticipantMinutes, r.ParticipantMinutesServed)
+		}
+		if !o.Policy.SpotEnabled && (r.Interruptions != 0 || r.InstanceHoursSpot != 0) {
+			t.Fatalf("on-demand-only policy had %d interruptions, %v spot hours", r.Interruptions, r.InstanceHoursSpot)
+		}
+		// A max price below every price: no spot instance ever runs.
+		low := o
+		low.Policy.MaxPrice = map[string]float64{}
+		for k := range o.Policy.MaxPrice {
+			low.Policy.MaxPrice[k] = 0.0001
+		}
+		lr, err := Run(low)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if lr.InstanceHoursSpot != 0 || lr.SpotCostUSD != 0 {
+			t.Fatalf("max price below every price, yet %v spot hours cost %v", lr.InstanceHoursSpot, lr.SpotCostUSD)
+		}
+	})
+}
+
+func TestScenarioErrors(t *testing.T) {
+	o := defaultOptions(t, nil)
+	o.Prices = map[model.MarketKey]*model.PriceSeries{}
+	if _, err := Run(o); err == nil || !strings.Contains(err.Error(), "no spot price history for market c5a.4xlarge/eu-west-1a") {
+		t.Fatalf("error = %v", err)
+	}
+	o = defaultOptions(t, nil)
+	o.From = o.From - 86400
+	if _, err := Run(o); err == nil || !strings.Contains(err.Error(), "no price known then") {
+		t.Fatalf("error = %v", err)
+	}
+}
