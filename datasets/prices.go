@@ -15,6 +15,9 @@ import (
 	"strings"
 	"time"
 
+	jsonv2 "github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
+
 	"github.com/scalite/scalite/model"
 )
 
@@ -226,48 +229,51 @@ func (c *priceCollector) add(name string, line, record int, r *rawPriceRecord) e
 	return nil
 }
 
+// readCLIJSON reads one or more pages of describe-spot-price-history
+// output. It streams with the jsontext decoder of encoding/json/v2's
+// prototype, which decodes a large file about twice as fast as
+// encoding/json, with memory for the records kept, not the file.
 func (c *priceCollector) readCLIJSON(r io.Reader, name string) error {
 	return c.decodeInOrder(name, func(emit func(rawItem) bool) error {
-		dec := json.NewDecoder(r)
+		dec := jsontext.NewDecoder(r)
 		record := 0
 		syntax := func(err error) error {
 			return &InputError{File: name, Record: record + 1, Err: fmt.Errorf("JSON near byte %d: %w", dec.InputOffset(), err)}
 		}
 		pages := 0
 		for {
-			tok, err := dec.Token()
+			tok, err := dec.ReadToken()
 			if err == io.EOF {
 				return nil
 			}
 			if err != nil {
 				return syntax(err)
 			}
-			if d, ok := tok.(json.Delim); !ok || d != '{' {
-				return &InputError{File: name, Err: fmt.Errorf("want a JSON object like describe-spot-price-history prints, found %v", tok)}
+			if tok.Kind() != '{' {
+				return &InputError{File: name, Err: fmt.Errorf("want a JSON object like describe-spot-price-history prints, found %s", tok.Kind())}
 			}
 			pages++
 			found := false
-			for dec.More() {
-				keyTok, err := dec.Token()
+			for dec.PeekKind() != '}' {
+				keyTok, err := dec.ReadToken()
 				if err != nil {
 					return syntax(err)
 				}
-				var raw json.RawMessage
-				if key, _ := keyTok.(string); key != "SpotPriceHistory" {
-					if err := dec.Decode(&raw); err != nil {
+				if keyTok.String() != "SpotPriceHistory" {
+					if err := dec.SkipValue(); err != nil {
 						return syntax(err)
 					}
 					continue
 				}
 				found = true
-				if tok, err := dec.Token(); err != nil {
+				if tok, err := dec.ReadToken(); err != nil {
 					return syntax(err)
-				} else if d, ok := tok.(json.Delim); !ok || d != '[' {
+				} else if tok.Kind() != '[' {
 					return &InputError{File: name, Field: "SpotPriceHistory", Err: errors.New("want an array")}
 				}
-				for dec.More() {
+				for dec.PeekKind() != ']' {
 					it := rawItem{record: record + 1}
-					if err := dec.Decode(&it.rec); err != nil {
+					if err := jsonv2.UnmarshalDecode(dec, &it.rec); err != nil {
 						return syntax(err)
 					}
 					record++
@@ -275,11 +281,11 @@ func (c *priceCollector) readCLIJSON(r io.Reader, name string) error {
 						return nil
 					}
 				}
-				if _, err := dec.Token(); err != nil {
+				if _, err := dec.ReadToken(); err != nil {
 					return syntax(err)
 				}
 			}
-			if _, err := dec.Token(); err != nil {
+			if _, err := dec.ReadToken(); err != nil {
 				return syntax(err)
 			}
 			if !found {
@@ -301,7 +307,7 @@ func (c *priceCollector) readJSONLines(br *bufio.Reader, name string) error {
 				continue
 			}
 			it := rawItem{line: line}
-			if err := json.Unmarshal(b, &it.rec); err != nil {
+			if err := jsonv2.Unmarshal(b, &it.rec); err != nil {
 				return &InputError{File: name, Line: line, Err: fmt.Errorf("JSON: %w", err)}
 			}
 			if !emit(it) {

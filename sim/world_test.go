@@ -1,0 +1,106 @@
+package sim
+
+import (
+	"math"
+	"testing"
+
+	"github.com/scalite/scalite/config"
+	"github.com/scalite/scalite/model"
+)
+
+// TestBilling pins AWS's rules: per second; on-demand with a 60 s minimum;
+// spot at the price in effect; free if AWS interrupts it in its first hour.
+func TestBilling(t *testing.T) {
+	series, _ := model.NewPriceSeries([]int64{0, 1800}, []float64{0.36, 0.72})
+	od := model.InstanceType{Name: "c5a.4xlarge", CapacityUsers: 400, OnDemandUSDPerHour: 0.72}
+	for _, tc := range []struct {
+		name             string
+		spot, byAWS      bool
+		running, end     int64
+		spotUSD, odUSD   float64
+		spotH, odH, free float64
+	}{
+		{"on-demand, 30 s billed as 60", false, false, 100, 130, 0, 0.012, 0, 30.0 / 3600, 0},
+		{"on-demand, 2 h", false, false, 0, 7200, 0, 1.44, 0, 2, 0},
+		{"spot across a price change", true, false, 0, 3600, 0.18 + 0.36, 0, 1, 0, 0},
+		{"spot interrupted by AWS in its first hour is free", true, true, 0, 3599, 0, 0, 3599.0 / 3600, 0, 3599.0 / 3600},
+		{"spot interrupted by AWS after an hour is billed", true, true, 0, 3600, 0.54, 0, 1, 0, 0},
+		{"spot we terminate in its first hour is billed", true, false, 0, 1800, 0.18, 0, 0.5, 0, 0},
+		{"never ran", true, false, -1, 3600, 0, 0, 0, 0, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			w := &world{markets: []market{{series: series}}}
+			in := &instance{typ: &od, spot: tc.spot, runningAt: tc.running}
+			if !tc.spot {
+				in.pool = -1
+			}
+			w.bill(in, tc.end, tc.byAWS)
+			r := w.res
+			if math.Abs(r.SpotCostUSD-tc.spotUSD) > 1e-12 || math.Abs(r.OnDemandCostUSD-tc.odUSD) > 1e-12 ||
+				math.Abs(r.InstanceHoursSpot-tc.spotH) > 1e-12 || math.Abs(r.InstanceHoursOnDemand-tc.odH) > 1e-12 || math.Abs(r.FreeInterruptedHours-tc.free) > 1e-12 {
+				t.Fatalf("got spot %v od %v, hours %v/%v free %v", r.SpotCostUSD, r.OnDemandCostUSD, r.InstanceHoursSpot, r.InstanceHoursOnDemand, r.FreeInterruptedHours)
+			}
+		})
+	}
+}
+
+// TestAvailabilityTrace: a pool that goes unavailable interrupts its
+// instances and refuses launches; the fleet falls back to on-demand.
+func TestAvailabilityTrace(t *testing.T) {
+	o := defaultOptions(t, func(c *config.Config) {
+		c.AvailabilityZones = []string{"eu-west-1a"}
+		c.Spot.InstanceType = config.NameList{"c5a.4xlarge"}
+		c.OnDemand.Base = 0
+		c.Placement.LargeMeeting = 0
+		c.Simulation.CapacityInterruptions = "trace:unused"
+		c.Simulation.LaunchFailure = 0
+	})
+	o.To = o.From + 7*86400
+	// Up for the first day, down for the second, then up again.
+	data := make([]uint8, 7*24)
+	for i := range data {
+		if i < 24 || i >= 48 {
+			data[i] = 1
+		}
+	}
+	o.Availability = map[model.MarketKey]*Availability{{InstanceType: "c5a.4xlarge", AZ: "eu-west-1a"}: {GapSeconds: 3600, Data: data}}
+	r := mustRun(t, o)
+	if r.CapacityInterruptions == 0 || r.Interruptions != r.CapacityInterruptions {
+		t.Fatalf("interruptions %d (capacity %d), want capacity interruptions when the pool goes down", r.Interruptions, r.CapacityInterruptions)
+	}
+	if r.InstanceHoursOnDemand < 20 || r.LaunchFailures == 0 {
+		t.Fatalf("on-demand hours %.1f, launch failures %d: want a fallback through the outage", r.InstanceHoursOnDemand, r.LaunchFailures)
+	}
+
+	a, err := ParseAvailability([]byte(`{"metadata":{"gap_seconds":600},"data":[1,0,1]}`), "t.json")
+	if err != nil || a.Up(0) != true || a.Up(600) != false || a.Up(99999) != true {
+		t.Fatalf("parse: %v %+v", err, a)
+	}
+	for _, bad := range []string{`{"data":[1]}`, `{"metadata":{"gap_seconds":60},"data":[]}`, `{"metadata":{"gap_seconds":60},"data":[2]}`} {
+		if _, err := ParseAvailability([]byte(bad), "bad.json"); err == nil {
+			t.Errorf("accepted %s", bad)
+		}
+	}
+}
+
+// TestEndMeetingsShortensDisruption: ending meetings before the reclaim
+// lets users rejoin at once instead of waiting for their clients to give up.
+func TestEndMeetingsShortensDisruption(t *testing.T) {
+	run := func(action string) Result {
+		return mustRun(t, defaultOptions(t, func(c *config.Config) {
+			c.Spot.InstanceType = config.NameList{"c6i.4xlarge"}
+			c.Simulation.HazardMultiplier = 60
+			c.Drain.OnInterruption = action
+			c.Fleet.Min = 2
+		}))
+	}
+	cordon, end := run("cordon"), run("end-meetings")
+	if cordon.ParticipantsDisrupted == 0 || end.ParticipantsDisrupted == 0 {
+		t.Fatalf("no disruption to compare (%d and %d interruptions)", cordon.Interruptions, end.Interruptions)
+	}
+	perCordon := cordon.ParticipantMinutesDisrupted / float64(cordon.ParticipantsDisrupted)
+	perEnd := end.ParticipantMinutesDisrupted / float64(end.ParticipantsDisrupted)
+	if perEnd >= perCordon {
+		t.Fatalf("disrupted minutes per participant: %.2f with end-meetings, %.2f with cordon", perEnd, perCordon)
+	}
+}
