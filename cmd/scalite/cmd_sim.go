@@ -5,6 +5,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"sort"
+	"strings"
 	"time"
 
 	"github.com/urfave/cli/v2"
@@ -119,7 +121,7 @@ func printSimText(w io.Writer, sc *sim.Scenario, results []sim.Result) {
 	fmt.Fprintf(w, "trace       %s\n", sc.TraceLabel)
 	spot := "off"
 	if p.SpotEnabled {
-		spot = fmt.Sprintf("%d pools, %s", len(p.SpotMarkets()), p.Strategy)
+		spot = fmt.Sprintf("%d pools, %s, max price %s", len(p.SpotMarkets()), p.Strategy, maxPriceText(p.MaxPrice))
 	}
 	fmt.Fprintf(w, "policy      spot %s; on-demand %s base %d; fleet %d-%d, headroom %.0f%%\n", spot, p.OnDemandType.Name, p.OnDemandBase, p.Min, p.Max, p.Headroom*100)
 	if len(results) > 1 {
@@ -138,6 +140,19 @@ func printSimText(w io.Writer, sc *sim.Scenario, results []sim.Result) {
 	fmt.Fprintf(w, "meetings    %d, %d disrupted (%d participants); %d participants rejected; %d recordings lost\n", r.MeetingsTotal, r.MeetingsDisrupted, r.ParticipantsDisrupted, r.ParticipantsRejected, r.RecordingsLost)
 	fmt.Fprintf(w, "minutes     %.0f participant-minutes: %.0f disrupted, %.0f rejected, %.0f overloaded; availability %.3f%%\n", r.ParticipantMinutesTotal, r.ParticipantMinutesDisrupted, r.ParticipantMinutesRejected, r.OverloadedParticipantMinutes, r.AvailabilityPct)
 	fmt.Fprintf(w, "seed        %d, %d events\n", r.Seed, r.Events)
+}
+
+func maxPriceText(m map[string]float64) string {
+	names := make([]string, 0, len(m))
+	for n := range m {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	parts := make([]string, len(names))
+	for i, n := range names {
+		parts[i] = fmt.Sprintf("%s %.4f", n, m[n])
+	}
+	return strings.Join(parts, ", ") + " $/h"
 }
 
 // outFiles writes a run's files next to their final names and renames them
