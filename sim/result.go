@@ -1,5 +1,10 @@
 package sim
 
+import (
+	"reflect"
+	"strings"
+)
+
 // Result is one run's outcome. The JSON keys are a contract that outside
 // tests read; costs keep full precision.
 type Result struct {
@@ -50,47 +55,20 @@ var resultKeys = []string{
 	"instance_hours_spot", "instance_hours_on_demand", "peak_servers", "events",
 }
 
-// metric returns a contract key's value as a number.
-func (r *Result) metric(key string) float64 {
-	switch key {
-	case "policy_cost_usd":
-		return r.PolicyCostUSD
-	case "spot_cost_usd":
-		return r.SpotCostUSD
-	case "on_demand_cost_usd":
-		return r.OnDemandCostUSD
-	case "baseline_on_demand_cost_usd":
-		return r.BaselineOnDemandCostUSD
-	case "savings_pct":
-		return r.SavingsPct
-	case "interruptions":
-		return float64(r.Interruptions)
-	case "rebalance_recommendations":
-		return float64(r.RebalanceRecommendations)
-	case "meetings_total":
-		return float64(r.MeetingsTotal)
-	case "meetings_disrupted":
-		return float64(r.MeetingsDisrupted)
-	case "participant_minutes_total":
-		return r.ParticipantMinutesTotal
-	case "participant_minutes_disrupted":
-		return r.ParticipantMinutesDisrupted
-	case "participants_rejected":
-		return float64(r.ParticipantsRejected)
-	case "overloaded_participant_minutes":
-		return r.OverloadedParticipantMinutes
-	case "availability_pct":
-		return r.AvailabilityPct
-	case "recordings_lost":
-		return float64(r.RecordingsLost)
-	case "instance_hours_spot":
-		return r.InstanceHoursSpot
-	case "instance_hours_on_demand":
-		return r.InstanceHoursOnDemand
-	case "peak_servers":
-		return float64(r.PeakServers)
-	case "events":
-		return float64(r.Events)
+// Metrics returns every numeric field of the result by its JSON key, so
+// that aggregation, sweeps and baselines read the same names users see.
+func (r *Result) Metrics() map[string]float64 {
+	v := reflect.ValueOf(r).Elem()
+	t := v.Type()
+	out := make(map[string]float64, t.NumField())
+	for i := range t.NumField() {
+		key, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
+		switch f := v.Field(i); f.Kind() {
+		case reflect.Float64:
+			out[key] = f.Float()
+		case reflect.Int, reflect.Int64:
+			out[key] = float64(f.Int())
+		}
 	}
-	panic("unknown result key " + key)
+	return out
 }

@@ -81,9 +81,13 @@ type Stats struct {
 func Aggregate(runs []Result) map[string]Stats {
 	out := make(map[string]Stats, len(resultKeys))
 	vals := make([]float64, len(runs))
+	metrics := make([]map[string]float64, len(runs))
+	for i := range runs {
+		metrics[i] = runs[i].Metrics()
+	}
 	for _, k := range resultKeys {
 		for i := range runs {
-			vals[i] = runs[i].metric(k)
+			vals[i] = metrics[i][k]
 		}
 		sorted := slices.Clone(vals)
 		slices.Sort(sorted)
