@@ -54,6 +54,8 @@ type Options struct {
 	// and every event of note.
 	Recorder       Recorder
 	SampleInterval int64
+	// BaselineRecorder, when set, records the all-on-demand baseline run.
+	BaselineRecorder Recorder
 }
 
 // OptionsFrom fills the world model from a configuration; the caller adds

@@ -32,7 +32,7 @@ func Run(o Options) (Result, error) {
 	}
 	bo := o
 	bo.Policy = base
-	bo.Recorder = nil
+	bo.Recorder, bo.BaselineRecorder = o.BaselineRecorder, nil
 	basePlanner, err := engine.New(base)
 	if err != nil {
 		return Result{}, err
@@ -124,7 +124,7 @@ func RunMany(o Options, n, workers int, meetingsFor func(seed uint64) ([]model.M
 				ro := o
 				ro.Seed = o.Seed + uint64(i)
 				if i > 0 {
-					ro.Recorder = nil // only the first run is written out
+					ro.Recorder, ro.BaselineRecorder = nil, nil // only the first run is recorded
 				}
 				if meetingsFor != nil {
 					ms, err := meetingsFor(ro.Seed)

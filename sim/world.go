@@ -86,6 +86,7 @@ type meetingRun struct {
 	disrupted bool // counted once in meetings_disrupted
 	rejected  bool // this episode's participants counted as rejected
 	episode   int32
+	uslot     int32 // position in world.unserved, -1 when not there
 }
 
 type market struct {
@@ -125,10 +126,13 @@ type world struct {
 	// demandSeconds is what the meetings asked for, summed from the trace
 	// independently of how they fared, so conservation can be checked.
 	demandSeconds int64
-	overload      int64 // participant-seconds above capacity
-	sample        Sample
-	res           Result
-	lastPrice     []float64
+	// unserved lists meetings now disrupted or rejected, so a sample can
+	// count their minutes up to now without waiting for them to change.
+	unserved  []int32
+	overload  int64 // participant-seconds above capacity
+	sample    Sample
+	res       Result
+	lastPrice []float64
 }
 
 // newWorld prepares a run; it does not simulate.
@@ -303,6 +307,25 @@ func (w *world) account(mr *meetingRun) {
 	mr.since = w.now
 }
 
+// setMode moves a meeting to a new accounting mode, keeping w.unserved.
+func (w *world) setMode(i int32, mode uint8) {
+	mr := &w.meetings[i]
+	was := mr.mode == modeDisrupted || mr.mode == modeRejected
+	now := mode == modeDisrupted || mode == modeRejected
+	switch {
+	case now && !was:
+		mr.uslot = int32(len(w.unserved))
+		w.unserved = append(w.unserved, i)
+	case was && !now:
+		last := w.unserved[len(w.unserved)-1]
+		w.unserved[mr.uslot] = last
+		w.meetings[last].uslot = mr.uslot
+		w.unserved = w.unserved[:len(w.unserved)-1]
+		mr.uslot = -1
+	}
+	mr.mode = mode
+}
+
 func (w *world) accountOverload(in *instance) {
 	if ex := in.participants - in.typ.CapacityUsers; ex > 0 {
 		w.overload += int64(ex) * (w.now - in.overloadAt)
@@ -335,7 +358,8 @@ func (w *world) meetingStart(i int32) {
 			mr.size = int32(c.Participants)
 		}
 	}
-	mr.mode = modeRejected // placeOrReject accounts from here
+	mr.uslot = -1
+	w.setMode(i, modeRejected) // placeOrReject accounts from here
 	w.placeOrReject(i)
 }
 
@@ -410,13 +434,13 @@ func (w *world) placeOrReject(i int32) {
 			mr.rejected = true
 			w.res.ParticipantsRejected += int(mr.size)
 		}
-		mr.mode = modeRejected
+		w.setMode(i, modeRejected)
 		w.push(w.now+max(w.o.RejoinDelay, 1), evRejoin, i, mr.episode)
 		return
 	}
 	in := &w.insts[s]
 	w.accountOverload(in)
-	mr.mode = modeServed
+	w.setMode(i, modeServed)
 	mr.server = s
 	mr.slot = int32(len(in.meetings))
 	mr.created = w.now
@@ -455,7 +479,7 @@ func (w *world) meetingEnd(i int32) {
 		}
 	}
 	w.demandDelta(mr, -mr.size)
-	mr.mode = modeDone
+	w.setMode(i, modeDone)
 	mr.episode++
 }
 
@@ -472,7 +496,7 @@ func (w *world) disrupt(i int32, delay int64) {
 		w.res.MeetingsDisrupted++
 	}
 	w.res.ParticipantsDisrupted += int(mr.size)
-	mr.mode = modeDisrupted
+	w.setMode(i, modeDisrupted)
 	mr.episode++
 	w.push(w.now+max(delay, 1), evRejoin, i, mr.episode)
 }
@@ -764,11 +788,17 @@ func (w *world) record(r Record) {
 func (w *world) recordSample() {
 	s := &w.sample
 	s.Time, s.Demand, s.Capacity, s.CostUSDPerH = w.now, w.demand, 0, 0
+	s.CapacitySpot, s.CapacityOnDemand = 0, 0
 	s.SpotServers, s.ODServers = [5]int{}, [5]int{}
 	for _, idx := range w.live {
 		in := &w.insts[idx]
 		if in.state == stEnabled {
 			s.Capacity += in.typ.CapacityUsers
+			if in.spot {
+				s.CapacitySpot += in.typ.CapacityUsers
+			} else {
+				s.CapacityOnDemand += in.typ.CapacityUsers
+			}
 		}
 		if in.spot {
 			s.SpotServers[in.state]++
@@ -785,11 +815,42 @@ func (w *world) recordSample() {
 	for i := range w.markets {
 		s.MarketPrices[i] = w.markets[i].price
 	}
+	// Cumulative figures as if the run ended now: billed plus accrued.
+	s.CumCostUSD = w.res.SpotCostUSD + w.res.OnDemandCostUSD
+	for _, idx := range w.live {
+		s.CumCostUSD += w.accrued(&w.insts[idx])
+	}
+	pending := [5]int64{}
+	for _, mi := range w.unserved {
+		mr := &w.meetings[mi]
+		pending[mr.mode] += int64(mr.size) * (w.now - mr.since)
+	}
+	s.CumDisruptedMinutes = float64(w.pm[modeDisrupted]+pending[modeDisrupted]) / 60
+	s.CumRejectedMinutes = float64(w.pm[modeRejected]+pending[modeRejected]) / 60
+	s.CumParticipantsRejected = w.res.ParticipantsRejected
+	s.CumInterruptions = w.res.Interruptions
+	s.CumRebalances = w.res.RebalanceRecommendations
 	w.o.Recorder.Sample(s)
+}
+
+// accrued is what a live instance has cost so far, billed as if it ended
+// now by our hand.
+func (w *world) accrued(in *instance) float64 {
+	if in.runningAt < 0 || w.now <= in.runningAt {
+		return 0
+	}
+	if !in.spot {
+		return in.typ.OnDemandUSDPerHour * float64(max(w.now-in.runningAt, 60)) / 3600
+	}
+	c, _ := w.markets[in.pool].series.Cost(in.runningAt, w.now)
+	return c
 }
 
 // finish closes the books at the window's end.
 func (w *world) finish() {
+	if w.o.Recorder != nil && w.o.SampleInterval > 0 {
+		w.recordSample() // the totals at the window's end close on the result
+	}
 	for i := range w.meetings {
 		mr := &w.meetings[i]
 		if mr.mode != modeDone && mr.mode != modeWaiting {

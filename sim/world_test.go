@@ -104,3 +104,28 @@ func TestEndMeetingsShortensDisruption(t *testing.T) {
 		t.Fatalf("disrupted minutes per participant: %.2f with end-meetings, %.2f with cordon", perEnd, perCordon)
 	}
 }
+
+// TestCollectorClosesOnResult: the recorded running totals end exactly on
+// the run's figures, for the policy and for the baseline.
+func TestCollectorClosesOnResult(t *testing.T) {
+	o := defaultOptions(t, func(c *config.Config) {
+		c.Spot.InstanceType = config.NameList{"c6i.4xlarge"}
+		c.Simulation.HazardMultiplier = 60
+	})
+	var pol, base Collector
+	o.Recorder, o.BaselineRecorder = &pol, &base
+	r := mustRun(t, o)
+	last := pol.Samples[len(pol.Samples)-1]
+	if last.Time != o.To || math.Abs(last.CumCostUSD-r.PolicyCostUSD) > 1e-6 {
+		t.Fatalf("last sample at %d: cost %v, result %v", last.Time, last.CumCostUSD, r.PolicyCostUSD)
+	}
+	if math.Abs(last.CumDisruptedMinutes-r.ParticipantMinutesDisrupted) > 1e-6 || last.CumInterruptions != r.Interruptions || r.Interruptions == 0 {
+		t.Fatalf("last sample disrupted %v interruptions %d; result %v, %d", last.CumDisruptedMinutes, last.CumInterruptions, r.ParticipantMinutesDisrupted, r.Interruptions)
+	}
+	if b := base.Samples[len(base.Samples)-1]; math.Abs(b.CumCostUSD-r.BaselineOnDemandCostUSD) > 1e-6 {
+		t.Fatalf("baseline last sample %v, result %v", b.CumCostUSD, r.BaselineOnDemandCostUSD)
+	}
+	if len(pol.Samples) != int((o.To-o.From)/300)+1 {
+		t.Errorf("%d samples", len(pol.Samples))
+	}
+}

@@ -11,6 +11,8 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/scalite/scalite/config"
+	"github.com/scalite/scalite/reports"
 	"github.com/scalite/scalite/sim"
 )
 
@@ -75,13 +77,15 @@ func simAction(c *cli.Context) error {
 	}
 	var rec *sim.FileRecorder
 	var files *outFiles
+	var run, baseline sim.Collector
 	if dir := c.String("out"); dir != "" {
 		if files, err = newOutFiles(dir, "timeseries.csv", "events.jsonl"); err != nil {
 			return err
 		}
 		defer files.abort()
 		rec = sim.NewFileRecorder(files.w["timeseries.csv"], files.w["events.jsonl"], sc.Options.Policy.SpotMarkets())
-		sc.Options.Recorder = rec
+		sc.Options.Recorder = sim.Tee{rec, &run}
+		sc.Options.BaselineRecorder = &baseline
 	}
 	runs := c.Int("runs")
 	results, err := sim.RunMany(sc.Options, runs, 0, sc.MeetingsFor)
@@ -98,6 +102,25 @@ func simAction(c *cli.Context) error {
 		}
 		if err := writeJSON(files.add("summary.json"), doc); err != nil {
 			return err
+		}
+		yaml, err := config.Marshal(cf.Config)
+		if err != nil {
+			return err
+		}
+		rep := &reports.Report{
+			PricesLabel: sc.PricesLabel, TraceLabel: sc.TraceLabel, From: sc.Options.From, To: sc.Options.To,
+			Meetings: results[0].MeetingsTotal, Seed: sc.Options.Seed, Policy: sc.Options.Policy,
+			PolicyYAML: string(yaml), Prices: sc.Options.Prices, Run: &run, Baseline: &baseline, Runs: results,
+			LoadMinUserCount: sc.Options.LoadMinUserCount,
+		}
+		rfiles, err := rep.Files()
+		if err != nil {
+			return err
+		}
+		for _, f := range rfiles {
+			if _, err := files.add(f.Name).Write(f.Data); err != nil {
+				return err
+			}
 		}
 		if err := files.commit(); err != nil {
 			return err

@@ -1,0 +1,161 @@
+package reports
+
+import (
+	"bytes"
+	"fmt"
+	"html/template"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/scalite/scalite/sim"
+)
+
+// File is one output file of a report.
+type File struct {
+	Name string
+	Data []byte
+}
+
+// Files renders the report: report.html (self-contained, charts inline as
+// SVG) and every chart as NAME.png and NAME.svg.
+func (r *Report) Files() ([]File, error) {
+	data := r.Data()
+	charts, err := Render(data, r.From, r.To)
+	if err != nil {
+		return nil, err
+	}
+	html, err := r.html(charts)
+	if err != nil {
+		return nil, err
+	}
+	files := []File{{Name: "report.html", Data: html}}
+	for _, c := range charts {
+		files = append(files, File{Name: c.Name + ".png", Data: c.PNG}, File{Name: c.Name + ".svg", Data: c.SVG})
+	}
+	return files, nil
+}
+
+type headline struct {
+	Label, Value, Range string
+}
+
+type htmlChart struct {
+	Title string
+	SVG   template.HTML
+}
+
+func (r *Report) headlines() []headline {
+	if len(r.Runs) == 0 {
+		return nil
+	}
+	agg := sim.Aggregate(r.Runs)
+	one := len(r.Runs) == 1
+	row := func(label, key, format string) headline {
+		s := agg[key]
+		h := headline{Label: label, Value: fmt.Sprintf(format, s.Mean)}
+		if !one {
+			h.Range = fmt.Sprintf(format+" – "+format, s.P5, s.P95)
+		}
+		return h
+	}
+	return []headline{
+		row("Policy cost (USD)", "policy_cost_usd", "%.2f"),
+		row("All on-demand cost (USD)", "baseline_on_demand_cost_usd", "%.2f"),
+		row("Savings (%)", "savings_pct", "%.1f"),
+		row("Spot interruptions", "interruptions", "%.1f"),
+		row("Rebalance recommendations", "rebalance_recommendations", "%.1f"),
+		row("Meetings disrupted", "meetings_disrupted", "%.1f"),
+		row("Participant-minutes disrupted", "participant_minutes_disrupted", "%.0f"),
+		row("Participants rejected", "participants_rejected", "%.0f"),
+		row("Overloaded participant-minutes", "overloaded_participant_minutes", "%.0f"),
+		row("Availability (%)", "availability_pct", "%.3f"),
+		row("Recordings lost", "recordings_lost", "%.1f"),
+		row("Peak servers", "peak_servers", "%.1f"),
+	}
+}
+
+var page = template.Must(template.New("report").Parse(`<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>{{.Title}}</title>
+<style>
+body{font-family:system-ui,-apple-system,Segoe UI,Helvetica,Arial,sans-serif;max-width:1000px;margin:2em auto;color:#222;line-height:1.4}
+h1{font-size:1.6em}h2{font-size:1.2em;margin-top:2em;border-bottom:1px solid #ddd}
+table{border-collapse:collapse}td,th{padding:.25em .8em;text-align:left;border-bottom:1px solid #eee}td.n{text-align:right;font-variant-numeric:tabular-nums}
+pre{background:#f6f6f6;padding:1em;overflow:auto;font-size:.85em}.chart svg{width:100%;height:auto}
+</style></head><body>
+<h1>{{.Title}}</h1>
+<p>{{.Window}} &middot; {{.Meetings}} meetings &middot; {{.RunsText}}</p>
+<h2>Headline</h2>
+<table><tr><th>metric</th><th>{{if .Many}}mean{{else}}value{{end}}</th>{{if .Many}}<th>p5 – p95</th>{{end}}</tr>
+{{range .Headlines}}<tr><td>{{.Label}}</td><td class="n">{{.Value}}</td>{{if $.Many}}<td class="n">{{.Range}}</td>{{end}}</tr>
+{{end}}</table>
+<h2>Charts</h2>
+{{range .Charts}}<div class="chart"><h3>{{.Title}}</h3>{{.SVG}}</div>
+{{end}}
+<h2>Policy</h2>
+<p>{{.PolicyText}}</p>
+{{if .PolicyYAML}}<pre>{{.PolicyYAML}}</pre>{{end}}
+<h2>Inputs</h2>
+<table>
+<tr><td>Spot prices</td><td>{{.Prices}}</td></tr>
+<tr><td>Meeting trace</td><td>{{.Trace}}</td></tr>
+<tr><td>Window</td><td>{{.Window}}</td></tr>
+<tr><td>Markets</td><td>{{.Markets}}</td></tr>
+<tr><td>Seeds</td><td>{{.Seeds}}</td></tr>
+</table>
+<h2>Assumptions of the model</h2>
+<ul>
+<li>Capacity: a server takes 25 concurrent BBB users per vCPU unless the catalog or the configuration says otherwise (BBB's guidance: about 200 users on 8 cores); participants above it count as overloaded minutes.</li>
+<li>Interruptions: a spot price above the max price gives the instance AWS's two-minute notice. Capacity reclaims arrive per pool as a Poisson process: the Spot Instance Advisor band's monthly fraction f becomes an instance-hour hazard −ln(1−f)/730; each event takes a random share of the pool (correlated within a pool, independent across pools). A rebalance recommendation precedes some reclaims; launches into a reclaimed pool fail for a while, and any spot launch can fail for capacity.</li>
+<li>Billing: per second; on-demand with a 60-second minimum; spot at the price in effect; a spot instance AWS interrupts within its first hour is free (Linux).</li>
+<li>Scalelite: a new meeting goes to the enabled server with the lowest load as of the last poll (plus one per create or join since); load counts participants and moderators, at least {{.MinUsers}} per meeting in its first minutes. A meeting cannot move: when its server dies, its users rejoin after the rejoin delay and it is re-created elsewhere; recordings still processing on a dead server are lost.</li>
+<li>The all-on-demand baseline is the same demand run through the same engine with every server on-demand.</li>
+</ul>
+<p><small>Made by Scalite ({{.Model}}). The data behind every chart is deterministic for these inputs and seeds.</small></p>
+</body></html>
+`))
+
+func (r *Report) html(charts []Chart) ([]byte, error) {
+	var hc []htmlChart
+	for _, c := range charts {
+		svg := string(c.SVG)
+		if i := strings.Index(svg, "<svg"); i > 0 {
+			svg = svg[i:] // drop the XML prolog: the SVG is inlined into HTML
+		}
+		hc = append(hc, htmlChart{Title: c.Title, SVG: template.HTML(svg)})
+	}
+	var markets []string
+	for _, k := range r.Policy.SpotMarkets() {
+		markets = append(markets, k.String())
+	}
+	sort.Strings(markets)
+	p := &r.Policy
+	spot := "spot off"
+	if p.SpotEnabled {
+		spot = fmt.Sprintf("spot on %d pools (%s)", len(markets), p.Strategy)
+	}
+	runs := "1 run"
+	seeds := fmt.Sprint(r.Seed)
+	if n := len(r.Runs); n > 1 {
+		runs = fmt.Sprintf("%d runs", n)
+		seeds = fmt.Sprintf("%d .. %d", r.Seed, r.Seed+uint64(n)-1)
+	}
+	title := r.Title
+	if title == "" {
+		title = "Scalite what-if report"
+	}
+	var b bytes.Buffer
+	err := page.Execute(&b, map[string]any{
+		"Title": title, "Headlines": r.headlines(), "Many": len(r.Runs) > 1, "RunsText": runs,
+		"Charts":   hc,
+		"Window":   fmt.Sprintf("%s to %s (%.1f days)", fmtT(r.From), fmtT(r.To), float64(r.To-r.From)/86400),
+		"Meetings": r.Meetings, "Prices": r.PricesLabel, "Trace": r.TraceLabel,
+		"Markets": strings.Join(markets, ", "), "Seeds": seeds,
+		"PolicyText": fmt.Sprintf("%s; on-demand %s, base %d, fallback %v; fleet %d–%d, headroom %.0f%%; on rebalance %s, on interruption %s; large meetings above %d on on-demand; pre-warm %v",
+			spot, p.OnDemandType.Name, p.OnDemandBase, p.OnDemandFallback, p.Min, p.Max, p.Headroom*100, p.OnRebalance, p.OnInterruption, p.LargeMeeting, p.PreWarm),
+		"PolicyYAML": r.PolicyYAML, "MinUsers": r.LoadMinUserCount, "Model": sim.ModelVersion,
+	})
+	return b.Bytes(), err
+}
+
+func fmtT(t int64) string { return time.Unix(t, 0).UTC().Format("2006-01-02 15:04Z") }
