@@ -25,7 +25,8 @@ func NewFileRecorder(timeseries, events io.Writer, markets []model.MarketKey) *F
 	r := &FileRecorder{ts: bufio.NewWriter(timeseries), ev: bufio.NewWriter(events), markets: markets}
 	r.enc = json.NewEncoder(r.ev)
 	r.enc.SetEscapeHTML(false)
-	r.ts.WriteString("time,demand_participants,capacity_users,cost_usd_per_hour")
+	r.ts.WriteString("time,demand_participants,capacity_users,capacity_spot_users,capacity_on_demand_users,cost_usd_per_hour," +
+		"cum_cost_usd,cum_disrupted_participant_minutes,cum_rejected_participant_minutes,cum_rejected_participants,cum_interruptions,cum_rebalance_recommendations")
 	for _, kind := range []string{"spot", "on_demand"} {
 		for _, st := range []string{"pending", "booting", "ready", "enabled", "cordoned"} {
 			r.ts.WriteString("," + kind + "_" + st)
@@ -47,7 +48,17 @@ func (r *FileRecorder) Sample(s *Sample) {
 	b = append(b, ',')
 	b = strconv.AppendInt(b, int64(s.Capacity), 10)
 	b = append(b, ',')
-	b = strconv.AppendFloat(b, s.CostUSDPerH, 'f', -1, 64)
+	b = strconv.AppendInt(b, int64(s.CapacitySpot), 10)
+	b = append(b, ',')
+	b = strconv.AppendInt(b, int64(s.CapacityOnDemand), 10)
+	for _, v := range []float64{s.CostUSDPerH, s.CumCostUSD, s.CumDisruptedMinutes, s.CumRejectedMinutes} {
+		b = append(b, ',')
+		b = strconv.AppendFloat(b, v, 'f', -1, 64)
+	}
+	for _, v := range []int{s.CumParticipantsRejected, s.CumInterruptions, s.CumRebalances} {
+		b = append(b, ',')
+		b = strconv.AppendInt(b, int64(v), 10)
+	}
 	for _, counts := range [][5]int{s.SpotServers, s.ODServers} {
 		for _, c := range counts {
 			b = append(b, ',')

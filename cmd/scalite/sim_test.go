@@ -71,7 +71,7 @@ func TestSimRunsAndOut(t *testing.T) {
 			}
 		}
 	}
-	for _, f := range []string{"summary.json", "timeseries.csv", "events.jsonl"} {
+	for _, f := range []string{"summary.json", "timeseries.csv", "events.jsonl", "report.html", "capacity.png", "runs.svg"} {
 		st, err := os.Stat(filepath.Join(dir, f))
 		if err != nil || st.Size() == 0 {
 			t.Errorf("%s: %v", f, err)
@@ -79,8 +79,9 @@ func TestSimRunsAndOut(t *testing.T) {
 	}
 	ts, _ := os.ReadFile(filepath.Join(dir, "timeseries.csv"))
 	lines := strings.Split(strings.TrimSpace(string(ts)), "\n")
-	// A week at a 5-minute sample: 2016 rows and a header.
-	if len(lines) != 2017 || !strings.HasPrefix(lines[0], "time,demand_participants,capacity_users,cost_usd_per_hour,spot_pending") {
+	// A week at a 5-minute sample: 2016 rows, one more at the window's end,
+	// and a header.
+	if len(lines) != 2018 || !strings.HasPrefix(lines[0], "time,demand_participants,capacity_users,capacity_spot_users,capacity_on_demand_users,cost_usd_per_hour,cum_cost_usd,") {
 		t.Errorf("timeseries: %d lines, header %q", len(lines), lines[0])
 	}
 }
