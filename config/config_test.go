@@ -164,3 +164,32 @@ func FuzzParseConfig(f *testing.F) {
 		_ = cf.Validate(cat)
 	})
 }
+
+// TestSharesRoundTripExactly: a marshalled configuration parses to the very
+// same numbers, so a sweep's winner.yaml reproduces its figures.
+func TestSharesRoundTripExactly(t *testing.T) {
+	for _, v := range []float64{0.25, 0.1, 0.07, 1.0 / 3, 0.123456789} {
+		c := Default()
+		c.Fleet.Headroom = Fraction(v)
+		out, err := Marshal(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		back, err := Parse(out, "m")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if float64(back.Config.Fleet.Headroom) != v {
+			t.Errorf("headroom %v came back as %v", v, back.Config.Fleet.Headroom)
+		}
+	}
+	f, err := Parse([]byte("spot:\n  spot_price: 7%\n"), "p")
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, _ := Marshal(f.Config)
+	back, _ := Parse(out, "m")
+	if back.Config.Spot.SpotPrice.Share != f.Config.Spot.SpotPrice.Share {
+		t.Errorf("spot_price 7%% came back as %v", back.Config.Spot.SpotPrice.Share)
+	}
+}

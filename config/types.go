@@ -77,8 +77,19 @@ func (f *Fraction) UnmarshalYAML(n *yaml.Node) error {
 	return nil
 }
 
-// MarshalYAML writes the share as a percentage.
-func (f Fraction) MarshalYAML() (any, error) { return formatPct(float64(f)), nil }
+// MarshalYAML writes the share as a percentage when that reads back to the
+// very same number, else as a plain fraction (which always does).
+func (f Fraction) MarshalYAML() (any, error) {
+	if s := formatPct(float64(f)); mustShare(s) == float64(f) {
+		return s, nil
+	}
+	return float64(f), nil
+}
+
+func mustShare(s string) float64 {
+	v, _ := parseShare(s)
+	return v
+}
 
 func parseShare(s string) (float64, error) {
 	s = strings.TrimSpace(s)
@@ -111,6 +122,9 @@ type PriceSpec struct {
 	USDPerHour float64 // when !IsShare
 	IsShare    bool
 	Share      float64 // of the on-demand price, when IsShare
+	// text is what the file said, written back as it was so that a
+	// marshalled configuration parses to the same bits.
+	text string
 }
 
 // UnmarshalYAML reads 0.40 or "80%".
@@ -124,20 +138,26 @@ func (p *PriceSpec) UnmarshalYAML(n *yaml.Node) error {
 		if err != nil {
 			return err
 		}
-		*p = PriceSpec{Set: true, IsShare: true, Share: v}
+		*p = PriceSpec{Set: true, IsShare: true, Share: v, text: s}
 		return nil
 	}
 	v, err := strconv.ParseFloat(s, 64)
 	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
 		return fmt.Errorf("bad price %q (want USD/hour such as 0.40, or a share of on-demand such as 80%%)", s)
 	}
-	*p = PriceSpec{Set: true, USDPerHour: v}
+	*p = PriceSpec{Set: true, USDPerHour: v, text: s}
 	return nil
 }
 
 // MarshalYAML writes the price in the form it was given; unset is omitted
 // by the omitempty tag through IsZero.
 func (p PriceSpec) MarshalYAML() (any, error) {
+	if p.text != "" {
+		if p.IsShare {
+			return p.text, nil
+		}
+		return p.USDPerHour, nil
+	}
 	if p.IsShare {
 		return formatPct(p.Share), nil
 	}

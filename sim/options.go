@@ -56,6 +56,8 @@ type Options struct {
 	SampleInterval int64
 	// BaselineRecorder, when set, records the all-on-demand baseline run.
 	BaselineRecorder Recorder
+	// Baselines, when set, shares baseline results between runs.
+	Baselines *BaselineCache
 }
 
 // OptionsFrom fills the world model from a configuration; the caller adds

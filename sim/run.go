@@ -38,12 +38,57 @@ func Run(o Options) (Result, error) {
 		return Result{}, err
 	}
 	res := newWorld(&o, planner).run()
-	b := newWorld(&bo, basePlanner).run()
-	res.BaselineOnDemandCostUSD = b.PolicyCostUSD
-	if b.PolicyCostUSD > 0 {
-		res.SavingsPct = 100 * (b.PolicyCostUSD - res.PolicyCostUSD) / b.PolicyCostUSD
+	var baseCost float64
+	if key := o.Baselines.key(&bo); key != "" {
+		var ok bool
+		if baseCost, ok = o.Baselines.get(key); !ok {
+			baseCost = newWorld(&bo, basePlanner).run().PolicyCostUSD
+			o.Baselines.put(key, baseCost)
+		}
+	} else {
+		baseCost = newWorld(&bo, basePlanner).run().PolicyCostUSD
+	}
+	res.BaselineOnDemandCostUSD = baseCost
+	if baseCost > 0 {
+		res.SavingsPct = 100 * (baseCost - res.PolicyCostUSD) / baseCost
 	}
 	return res, nil
+}
+
+// BaselineCache remembers baseline costs across runs that share them: in a
+// sweep most candidates have the same all-on-demand counterpart.
+type BaselineCache struct {
+	mu sync.Mutex
+	m  map[string]float64
+}
+
+// NewBaselineCache returns an empty cache, safe for concurrent runs.
+func NewBaselineCache() *BaselineCache { return &BaselineCache{m: map[string]float64{}} }
+
+// key identifies a baseline run: its policy, seed, window and trace; ""
+// when there is no cache or the baseline is being recorded.
+func (c *BaselineCache) key(bo *Options) string {
+	if c == nil || bo.Recorder != nil {
+		return ""
+	}
+	var trace *model.Meeting
+	if len(bo.Meetings) > 0 {
+		trace = &bo.Meetings[0]
+	}
+	return fmt.Sprintf("%d|%d|%d|%p|%d|%+v", bo.Seed, bo.From, bo.To, trace, len(bo.Meetings), bo.Policy)
+}
+
+func (c *BaselineCache) get(k string) (float64, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	v, ok := c.m[k]
+	return v, ok
+}
+
+func (c *BaselineCache) put(k string, v float64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.m[k] = v
 }
 
 // Baseline turns a policy into its all-on-demand counterpart: the same
@@ -89,16 +134,21 @@ func Aggregate(runs []Result) map[string]Stats {
 		for i := range runs {
 			vals[i] = metrics[i][k]
 		}
-		sorted := slices.Clone(vals)
-		slices.Sort(sorted)
-		out[k] = Stats{
-			Mean: stat.Mean(vals, nil),
-			P5:   stat.Quantile(0.05, stat.Empirical, sorted, nil),
-			P50:  stat.Quantile(0.5, stat.Empirical, sorted, nil),
-			P95:  stat.Quantile(0.95, stat.Empirical, sorted, nil),
-		}
+		out[k] = StatsOf(vals)
 	}
 	return out
+}
+
+// StatsOf is the mean and the 5th, 50th and 95th percentiles of values.
+func StatsOf(vals []float64) Stats {
+	sorted := slices.Clone(vals)
+	slices.Sort(sorted)
+	return Stats{
+		Mean: stat.Mean(vals, nil),
+		P5:   stat.Quantile(0.05, stat.Empirical, sorted, nil),
+		P50:  stat.Quantile(0.5, stat.Empirical, sorted, nil),
+		P95:  stat.Quantile(0.95, stat.Empirical, sorted, nil),
+	}
 }
 
 // RunMany runs n seeds (Seed, Seed+1, ...) over all cores. meetingsFor,

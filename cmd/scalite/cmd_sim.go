@@ -12,6 +12,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/scalite/scalite/config"
+	"github.com/scalite/scalite/model"
 	"github.com/scalite/scalite/reports"
 	"github.com/scalite/scalite/sim"
 )
@@ -20,22 +21,10 @@ func simCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "sim",
 		Usage: "simulate a policy on spot-price history and a meeting trace: cost, savings, disruption",
-		Flags: []cli.Flag{
-			configFlag,
-			&cli.StringSliceFlag{Name: "prices", Usage: "spot-price `PATH` (file or directory; repeatable); default: embedded synthetic prices"},
-			productFlag,
-			&cli.StringFlag{Name: "trace", Usage: "meeting trace CSV `FILE`; default: a trace generated for the price window"},
-			&cli.StringFlag{Name: "samples", Usage: "samples CSV `FILE` for --trace"},
-			&cli.StringFlag{Name: "profile", Value: "university", Usage: "profile of the generated trace"},
-			&cli.Float64Flag{Name: "scale", Value: 1, Usage: "meeting-rate multiplier of the generated trace"},
-			catalogFlag,
-			&cli.Uint64Flag{Name: "seed", Value: 1, Usage: "random seed (runs use seed, seed+1, ...)"},
-			&cli.IntFlag{Name: "runs", Value: 1, Usage: "number of runs (seeds), spread over all cores"},
-			&cli.StringFlag{Name: "from", Usage: "window start, RFC 3339 or YYYY-MM-DD"},
-			&cli.StringFlag{Name: "to", Usage: "window end, RFC 3339 or YYYY-MM-DD"},
+		Flags: append(scenarioFlags(),
 			&cli.StringFlag{Name: "format", Value: "text", Usage: "text | json"},
-			&cli.StringFlag{Name: "out", Usage: "write summary.json, timeseries.csv and events.jsonl to `DIR`"},
-		},
+			&cli.StringFlag{Name: "out", Usage: "write summary.json, timeseries.csv, events.jsonl, report.html and charts to `DIR`"},
+		),
 		Action: simAction,
 	}
 }
@@ -56,22 +45,7 @@ func simAction(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	in := sim.Inputs{
-		Config: cf, Catalog: cat, PricePaths: splitList(c.StringSlice("prices")), Product: c.String("product"),
-		TracePath: c.String("trace"), SamplesPath: c.String("samples"), Profile: c.String("profile"),
-		Scale: c.Float64("scale"), Seed: c.Uint64("seed"),
-	}
-	for _, f := range []struct {
-		name string
-		dst  *time.Time
-	}{{"from", &in.From}, {"to", &in.To}} {
-		if s := c.String(f.name); s != "" {
-			if *f.dst, err = parseDay(s, f.name); err != nil {
-				return err
-			}
-		}
-	}
-	sc, err := sim.BuildScenario(in)
+	sc, err := buildScenario(c, cf, cat)
 	if err != nil {
 		return err
 	}
@@ -103,24 +77,8 @@ func simAction(c *cli.Context) error {
 		if err := writeJSON(files.add("summary.json"), doc); err != nil {
 			return err
 		}
-		yaml, err := config.Marshal(cf.Config)
-		if err != nil {
+		if err := addReport(files, sc, cf.Config, results, &run, &baseline); err != nil {
 			return err
-		}
-		rep := &reports.Report{
-			PricesLabel: sc.PricesLabel, TraceLabel: sc.TraceLabel, From: sc.Options.From, To: sc.Options.To,
-			Meetings: results[0].MeetingsTotal, Seed: sc.Options.Seed, Policy: sc.Options.Policy,
-			PolicyYAML: string(yaml), Prices: sc.Options.Prices, Run: &run, Baseline: &baseline, Runs: results,
-			LoadMinUserCount: sc.Options.LoadMinUserCount,
-		}
-		rfiles, err := rep.Files()
-		if err != nil {
-			return err
-		}
-		for _, f := range rfiles {
-			if _, err := files.add(f.Name).Write(f.Data); err != nil {
-				return err
-			}
 		}
 		if err := files.commit(); err != nil {
 			return err
@@ -134,6 +92,79 @@ func simAction(c *cli.Context) error {
 		fmt.Fprintf(c.App.Writer, "wrote %s\n", files.list())
 	}
 	return nil
+}
+
+// addReport renders the report of a recorded run into the output files.
+func addReport(files *outFiles, sc *sim.Scenario, cfg config.Config, results []sim.Result, run, baseline *sim.Collector) error {
+	yaml, err := config.Marshal(cfg)
+	if err != nil {
+		return err
+	}
+	rep := &reports.Report{
+		PricesLabel: sc.PricesLabel, TraceLabel: sc.TraceLabel, From: sc.Options.From, To: sc.Options.To,
+		Meetings: results[0].MeetingsTotal, Seed: sc.Options.Seed, Policy: sc.Options.Policy,
+		PolicyYAML: string(yaml), Prices: sc.Options.Prices, Run: run, Baseline: baseline, Runs: results,
+		LoadMinUserCount: sc.Options.LoadMinUserCount,
+	}
+	rfiles, err := rep.Files()
+	if err != nil {
+		return err
+	}
+	for _, f := range rfiles {
+		if _, err := files.add(f.Name).Write(f.Data); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// scenarioFlags are the inputs of a simulation, shared by sim and sweep.
+func scenarioFlags() []cli.Flag {
+	return []cli.Flag{
+		configFlag,
+		&cli.StringSliceFlag{Name: "prices", Usage: "spot-price `PATH` (file or directory; repeatable); default: embedded synthetic prices"},
+		productFlag,
+		&cli.StringFlag{Name: "trace", Usage: "meeting trace CSV `FILE`; default: a trace generated for the price window"},
+		&cli.StringFlag{Name: "samples", Usage: "samples CSV `FILE` for --trace"},
+		&cli.StringFlag{Name: "profile", Value: "university", Usage: "profile of the generated trace"},
+		&cli.Float64Flag{Name: "scale", Value: 1, Usage: "meeting-rate multiplier of the generated trace"},
+		catalogFlag,
+		&cli.Uint64Flag{Name: "seed", Value: 1, Usage: "random seed (runs use seed, seed+1, ...)"},
+		&cli.IntFlag{Name: "runs", Value: 1, Usage: "number of runs (seeds), spread over all cores"},
+		&cli.StringFlag{Name: "from", Usage: "window start, RFC 3339 or YYYY-MM-DD"},
+		&cli.StringFlag{Name: "to", Usage: "window end, RFC 3339 or YYYY-MM-DD"},
+	}
+}
+
+// scenarioArgs lists the scenario flags as given, to identify a sweep.
+func scenarioArgs(c *cli.Context) []string {
+	var out []string
+	for _, n := range []string{"prices", "product", "trace", "samples", "profile", "scale", "catalog", "seed", "runs", "from", "to"} {
+		if c.IsSet(n) {
+			out = append(out, "--"+n+"="+fmt.Sprint(c.Value(n)))
+		}
+	}
+	return out
+}
+
+func buildScenario(c *cli.Context, cf *config.File, cat *model.Catalog) (*sim.Scenario, error) {
+	in := sim.Inputs{
+		Config: cf, Catalog: cat, PricePaths: splitList(c.StringSlice("prices")), Product: c.String("product"),
+		TracePath: c.String("trace"), SamplesPath: c.String("samples"), Profile: c.String("profile"),
+		Scale: c.Float64("scale"), Seed: c.Uint64("seed"),
+	}
+	var err error
+	for _, f := range []struct {
+		name string
+		dst  *time.Time
+	}{{"from", &in.From}, {"to", &in.To}} {
+		if s := c.String(f.name); s != "" {
+			if *f.dst, err = parseDay(s, f.name); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return sim.BuildScenario(in)
 }
 
 func printSimText(w io.Writer, sc *sim.Scenario, results []sim.Result) {

@@ -48,6 +48,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			pricesCommand(),
 			traceCommand(),
 			simCommand(),
+			sweepCommand(),
 		},
 		OnUsageError: onUsageError,
 	}
