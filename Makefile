@@ -8,7 +8,7 @@ FUZZTIME ?= 3s
 # package:target for every fuzz target; `make test` runs each for FUZZTIME.
 FUZZ := ./datasets:FuzzReadPrices ./datasets:FuzzParseTrace ./datasets:FuzzParseCatalog ./config:FuzzParseConfig
 
-.PHONY: all build run test unit fuzz bench lint clean
+.PHONY: all build run test unit regress fuzz bench lint clean
 
 all: build
 
@@ -20,10 +20,16 @@ build:
 run: build
 	$(BIN) sim --runs 8 --out $(OUT)
 
-test: lint unit fuzz
+test: lint unit regress fuzz
 
 unit:
 	$(GO) test -count=1 ./...
+
+# The project's own policy regression suite (examples/): fails when the
+# simulator's behaviour moves any example policy beyond its tolerances.
+regress: build
+	@mkdir -p $(OUT)
+	$(BIN) regress --suite examples/regress.yaml --baseline examples/baseline.json --junit $(OUT)/regress-junit.xml --markdown $(OUT)/regress.md
 
 fuzz:
 	@set -e; for f in $(FUZZ); do \

@@ -49,6 +49,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			traceCommand(),
 			simCommand(),
 			sweepCommand(),
+			regressCommand(),
 		},
 		OnUsageError: onUsageError,
 	}
