@@ -90,7 +90,7 @@ pre{background:#f6f6f6;padding:1em;overflow:auto;font-size:.85em}.chart svg{widt
 {{range .Headlines}}<tr><td>{{.Label}}</td><td class="n">{{.Value}}</td>{{if $.Many}}<td class="n">{{.Range}}</td>{{end}}</tr>
 {{end}}</table>
 <h2>Charts</h2>
-{{range .Charts}}<div class="chart"><h3>{{.Title}}</h3>{{.SVG}}</div>
+{{range .Charts}}<div class="chart" title="{{.Title}}">{{.SVG}}</div>
 {{end}}
 <h2>Policy</h2>
 <p>{{.PolicyText}}</p>
