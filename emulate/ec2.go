@@ -29,6 +29,9 @@ type EC2 struct {
 	RunningAfter time.Duration
 	// Prices feed DescribeSpotPriceHistory and spot launches' price check.
 	Prices map[model.MarketKey]*model.PriceSeries
+	// DescribeLag hides instances younger than this from DescribeInstances,
+	// as EC2's eventual consistency can: what makes client tokens matter.
+	DescribeLag time.Duration
 
 	mu        sync.Mutex
 	insts     map[string]*ec2Instance
@@ -77,6 +80,28 @@ func (e *EC2) Interrupt(id string) {
 	if in, ok := e.insts[id]; ok {
 		in.state = "terminated"
 	}
+}
+
+// RunningSince is when an instance started running, if it has.
+func (e *EC2) RunningSince(id string) (time.Time, bool) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.advance()
+	in, ok := e.insts[id]
+	if !ok || in.state != "running" {
+		return time.Time{}, false
+	}
+	return in.launched.Add(e.RunningAfter), true
+}
+
+// State is an instance's state ("" when unknown).
+func (e *EC2) State(id string) string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if in, ok := e.insts[id]; ok {
+		return in.state
+	}
+	return ""
 }
 
 // Live lists pending and running instances, by ID.
@@ -324,6 +349,9 @@ func (e *EC2) describe(w http.ResponseWriter, f map[string][]string) {
 	for _, id := range e.order {
 		in := e.insts[id]
 		if len(ids) > 0 && !slices.Contains(ids, id) {
+			continue
+		}
+		if e.DescribeLag > 0 && e.Clock().Before(in.launched.Add(e.DescribeLag)) {
 			continue
 		}
 		ok := true

@@ -28,6 +28,12 @@ type Scalelite struct {
 	secrets  map[string]string            // BBB API URL -> its secret
 	ended    []string
 	Calls    map[string]int // API calls by action, for tests
+
+	// BBBSecret, when set, is the secret of every BBB server under /bbb/NAME/
+	// that was not registered otherwise, and BBBReady says whether server
+	// NAME's BBB answers yet (booted); nil means always.
+	BBBSecret string
+	BBBReady  func(name string) bool
 }
 
 type emuServer struct {
@@ -90,7 +96,18 @@ func (s *Scalelite) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			http.NotFound(w, r)
 			return
 		}
-		s.bbbAPI(w, r, s.bbbURL(r, name), call)
+		u := s.bbbURL(r, name)
+		s.mu.Lock()
+		if _, known := s.secrets[u]; !known && s.BBBSecret != "" {
+			if s.BBBReady != nil && !s.BBBReady(name) {
+				s.mu.Unlock()
+				http.Error(w, "BBB is not up yet", http.StatusBadGateway)
+				return
+			}
+			s.secrets[u] = s.BBBSecret
+		}
+		s.mu.Unlock()
+		s.bbbAPI(w, r, u, call)
 	default:
 		http.NotFound(w, r)
 	}
@@ -289,6 +306,13 @@ func (s *Scalelite) Ended() []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return append([]string(nil), s.ended...)
+}
+
+// Meetings returns the meetings running on a BBB server.
+func (s *Scalelite) Meetings(apiURL string) []live.BBBMeeting {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]live.BBBMeeting(nil), s.meetings[strings.TrimRight(apiURL, "/")]...)
 }
 
 // State returns a server's state by its BBB URL ("" when not registered).
