@@ -29,6 +29,7 @@ type Config struct {
 	PreWarm           PreWarm    `yaml:"prewarm"`
 	Scalelite         Scalelite  `yaml:"scalelite"`
 	Simulation        Simulation `yaml:"simulation"`
+	Live              Live       `yaml:"live"`
 	// Capacity overrides the catalog's BBB users per server, by type.
 	Capacity map[string]int `yaml:"capacity,omitempty"`
 }
@@ -117,6 +118,24 @@ type Simulation struct {
 	RejoinDelayAfterEnd Duration `yaml:"rejoin_delay_after_end"`
 }
 
+// Live configures `scalite live` and `scalite agent`. Secrets are read
+// from files, never from this file, and never logged.
+type Live struct {
+	Fleet               string `yaml:"fleet"`           // value of the scalite:fleet tag
+	LaunchTemplate      string `yaml:"launch_template"` // EC2 launch template of the BBB servers
+	ScaleliteURL        string `yaml:"scalelite_url"`
+	ScaleliteSecretFile string `yaml:"scalelite_secret_file"` // LOADBALANCER_SECRET
+	BBBSecretFile       string `yaml:"bbb_secret_file"`       // the BBB servers' shared secret
+	// BBBURL is a new server's API URL; {private_dns} and {instance_id} are
+	// filled in from the instance.
+	BBBURL string `yaml:"bbb_url"`
+	// MetricsListen is where /metrics and /healthz are served.
+	MetricsListen string `yaml:"metrics_listen"`
+	// RecordingsHook runs on an interruption notice (agent): a command and
+	// its arguments, e.g. [/usr/local/bin/save-recordings].
+	RecordingsHook []string `yaml:"recordings_hook"`
+}
+
 // Default returns the configuration every key falls back to.
 func Default() Config {
 	d := func(v time.Duration) Duration { return Duration{v} }
@@ -154,6 +173,11 @@ func Default() Config {
 			HazardMultiplier:      1,
 			JoinDelay:             d(20 * time.Second),
 			RejoinDelayAfterEnd:   d(15 * time.Second),
+		},
+		Live: Live{
+			Fleet: "bbb", LaunchTemplate: "bbb", ScaleliteURL: "https://scalelite.example.org",
+			ScaleliteSecretFile: "/etc/scalite/scalelite.secret", BBBSecretFile: "/etc/scalite/bbb.secret",
+			BBBURL: "https://{private_dns}/bigbluebutton/api", MetricsListen: "127.0.0.1:9464",
 		},
 	}
 }

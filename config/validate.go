@@ -188,6 +188,13 @@ func (f *File) Validate(cat *model.Catalog) error {
 		bad("simulation.reclaim_share", "must be in (0, 1], got %v", sim.ReclaimShare)
 	}
 
+	if c.Live.Fleet == "" {
+		bad("live.fleet", "must not be empty: it is the tag that marks the fleet's instances")
+	}
+	if !strings.Contains(c.Live.BBBURL, "{private_dns}") && !strings.Contains(c.Live.BBBURL, "{instance_id}") {
+		bad("live.bbb_url", "must contain {private_dns} or {instance_id}, got %q", c.Live.BBBURL)
+	}
+
 	for name, users := range c.Capacity {
 		checkType("capacity."+name, name)
 		if users <= 0 {
