@@ -326,3 +326,55 @@ func (s *Scalelite) State(apiURL string) string {
 	}
 	return ""
 }
+
+// Demand keeps n participants in meetings of size per meeting on the
+// enabled servers, placing new meetings as Scalelite does (lowest load) and
+// ending the smallest first when demand falls: enough load for an operator
+// to watch a controller scale. Call it periodically.
+func (s *Scalelite) Demand(n, size int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	total := 0
+	for _, id := range s.ids() {
+		for _, m := range s.meetings[strings.TrimRight(s.servers[id].URL, "/")] {
+			total += m.ParticipantCount
+		}
+	}
+	for total+size <= n {
+		best, bestLoad := "", 0
+		for _, id := range s.ids() {
+			srv := s.servers[id]
+			if srv.State != "enabled" {
+				continue
+			}
+			load := 0
+			for _, m := range s.meetings[strings.TrimRight(srv.URL, "/")] {
+				load += m.ParticipantCount
+			}
+			if best == "" || load < bestLoad {
+				best, bestLoad = strings.TrimRight(srv.URL, "/"), load
+			}
+		}
+		if best == "" {
+			return
+		}
+		s.next++
+		id := fmt.Sprintf("emu-meeting-%d", s.next)
+		s.meetings[best] = append(s.meetings[best], live.BBBMeeting{MeetingID: id, InternalMeetingID: id, Running: true, ParticipantCount: size, ModeratorCount: 1})
+		total += size
+	}
+	for total > n {
+		ended := false
+		for _, id := range s.ids() {
+			u := strings.TrimRight(s.servers[id].URL, "/")
+			if ms := s.meetings[u]; len(ms) > 0 && total > n {
+				total -= ms[len(ms)-1].ParticipantCount
+				s.meetings[u] = ms[:len(ms)-1]
+				ended = true
+			}
+		}
+		if !ended {
+			return
+		}
+	}
+}

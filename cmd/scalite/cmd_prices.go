@@ -42,6 +42,7 @@ func pricesCommand() *cli.Command {
 				},
 				Action: pricesGenerate,
 			},
+			pricesFetchCommand(),
 		},
 	}
 }

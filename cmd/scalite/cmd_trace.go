@@ -36,6 +36,7 @@ func traceCommand() *cli.Command {
 				},
 				Action: traceGenerate,
 			},
+			traceRecordCommand(),
 		},
 	}
 }

@@ -50,6 +50,9 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			simCommand(),
 			sweepCommand(),
 			regressCommand(),
+			liveCommand(),
+			agentCommand(),
+			emulateCommand(),
 		},
 		OnUsageError: onUsageError,
 	}

@@ -1,0 +1,501 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	awsconfig "github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/feature/ec2/imds"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/urfave/cli/v2"
+
+	"github.com/scalite/scalite/config"
+	"github.com/scalite/scalite/datasets"
+	"github.com/scalite/scalite/emulate"
+	"github.com/scalite/scalite/engine"
+	"github.com/scalite/scalite/live"
+	"github.com/scalite/scalite/model"
+)
+
+var endpointFlag = &cli.StringFlag{Name: "endpoint-url", Usage: "EC2 endpoint `URL` (an emulator, moto); default: AWS"}
+var logFormatFlag = &cli.StringFlag{Name: "log-format", Value: "text", Usage: "text | json"}
+
+func newLogger(c *cli.Context) *slog.Logger {
+	if c.String("log-format") == "json" {
+		return slog.New(slog.NewJSONHandler(c.App.ErrWriter, nil))
+	}
+	return slog.New(slog.NewTextHandler(c.App.ErrWriter, nil))
+}
+
+// readSecret reads a secret file; the secret itself never reaches a log.
+func readSecret(path, what string) (string, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return "", fmt.Errorf("reading the %s secret file: %w", what, err)
+	}
+	s := strings.TrimSpace(string(b))
+	if s == "" {
+		return "", fmt.Errorf("the %s secret file %s is empty", what, path)
+	}
+	return s, nil
+}
+
+// ec2Client uses the standard AWS credential chain; --endpoint-url points
+// it at a test double.
+func ec2Client(ctx context.Context, region, endpoint string) (*ec2.Client, error) {
+	cfg, err := awsconfig.LoadDefaultConfig(ctx, awsconfig.WithRegion(region))
+	if err != nil {
+		return nil, fmt.Errorf("loading AWS configuration: %w", err)
+	}
+	return ec2.NewFromConfig(cfg, func(o *ec2.Options) {
+		if endpoint != "" {
+			o.BaseEndpoint = &endpoint
+		}
+	}), nil
+}
+
+func parseAWSTime(s, flag string) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil
+	}
+	for _, layout := range []string{time.RFC3339, "2006-01-02T15:04:05", "2006-01-02"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t, nil
+		}
+	}
+	return time.Time{}, usageErr("--%s: bad time %q (want e.g. 2023-04-01T00:00:00Z)", flag, s)
+}
+
+func pricesFetchCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "fetch",
+		Usage: "fetch spot-price history from EC2 (describe-spot-price-history, every page) into the AWS CLI JSON shape",
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "region", Required: true, Usage: "AWS `REGION`"},
+			&cli.StringSliceFlag{Name: "instance-types", Usage: "instance types"},
+			&cli.StringFlag{Name: "availability-zone", Usage: "one availability zone"},
+			&cli.StringFlag{Name: "start-time", Usage: "e.g. 2023-04-01T00:00:00Z"},
+			&cli.StringFlag{Name: "end-time", Usage: "e.g. 2023-04-30T23:59:59Z"},
+			&cli.StringSliceFlag{Name: "product-description", Aliases: []string{"product-descriptions"}, Value: cli.NewStringSlice(datasets.DefaultProduct), Usage: "product descriptions"},
+			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Value: "-", Usage: "output `FILE`, written atomically (- = stdout)"},
+			endpointFlag,
+		},
+		Action: func(c *cli.Context) error {
+			start, err := parseAWSTime(c.String("start-time"), "start-time")
+			if err != nil {
+				return err
+			}
+			end, err := parseAWSTime(c.String("end-time"), "end-time")
+			if err != nil {
+				return err
+			}
+			client, err := ec2Client(c.Context, c.String("region"), c.String("endpoint-url"))
+			if err != nil {
+				return err
+			}
+			recs, err := live.FetchPrices(c.Context, client, live.PriceQuery{InstanceTypes: splitList(c.StringSlice("instance-types")),
+				AvailabilityZone: c.String("availability-zone"), ProductDescriptions: splitList(c.StringSlice("product-description")), Start: start, End: end})
+			if err != nil {
+				return err
+			}
+			if err := datasets.WriteFileAtomic(c.String("output"), func(w io.Writer) error { return datasets.WritePricesCLIJSON(w, recs) }); err != nil {
+				return err
+			}
+			fmt.Fprintf(c.App.ErrWriter, "fetched %d records\n", len(recs))
+			return nil
+		},
+	}
+}
+
+func traceRecordCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "record",
+		Usage: "poll getMeetings through Scalelite and write a trace (and samples) the simulator replays; resumes after a restart",
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "scalelite", Required: true, Usage: "Scalelite `URL`"},
+			&cli.StringFlag{Name: "secret-file", Required: true, Usage: "`FILE` holding Scalelite's LOADBALANCER_SECRET"},
+			&cli.DurationFlag{Name: "interval", Value: time.Minute, Usage: "poll interval"},
+			&cli.DurationFlag{Name: "duration", Usage: "stop after this long (default: until interrupted)"},
+			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Required: true, Usage: "trace `FILE`; FILE.samples.csv and FILE.polls.csv (the resume point) go beside it"},
+		},
+		Action: func(c *cli.Context) error {
+			secret, err := readSecret(c.String("secret-file"), "Scalelite")
+			if err != nil {
+				return err
+			}
+			bbb, err := live.NewBBB(strings.TrimRight(c.String("scalelite"), "/")+"/bigbluebutton/api", secret, nil)
+			if err != nil {
+				return err
+			}
+			out := c.String("output")
+			base := strings.TrimSuffix(out, filepath.Ext(out))
+			rec, err := live.NewTraceRecorder(bbb, out, base+".samples.csv", base+".polls.csv")
+			if err != nil {
+				return err
+			}
+			rec.Interval = c.Duration("interval")
+			log := newLogger(c)
+			if !rec.Resumed().IsZero() {
+				log.Info("resuming", "last_poll", rec.Resumed(), "meetings", rec.Meetings())
+			}
+			ctx, stop := signal.NotifyContext(c.Context, os.Interrupt, syscall.SIGTERM)
+			defer stop()
+			if d := c.Duration("duration"); d > 0 {
+				var cancel context.CancelFunc
+				ctx, cancel = context.WithTimeout(ctx, d)
+				defer cancel()
+			}
+			t := time.NewTicker(rec.Interval)
+			defer t.Stop()
+			for {
+				now := time.Now().Truncate(time.Second)
+				if n, err := rec.Poll(ctx, now); err != nil {
+					log.Warn("poll failed", "err", err)
+				} else {
+					log.Info("poll", "meetings", n, "recorded", rec.Meetings())
+				}
+				select {
+				case <-ctx.Done():
+					return nil
+				case <-t.C:
+				}
+			}
+		},
+	}
+}
+
+// bbbURLFor fills the BBB URL template from an instance.
+func bbbURLFor(tmpl string, in live.Instance) string {
+	return strings.NewReplacer("{private_dns}", in.PrivateDNS, "{instance_id}", in.ID).Replace(tmpl)
+}
+
+func liveCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "live",
+		Usage: "run the policy on the real fleet with the simulator's engine (dry run unless --apply)",
+		Flags: []cli.Flag{
+			configFlag, catalogFlag, endpointFlag, logFormatFlag,
+			&cli.BoolFlag{Name: "apply", Usage: "act: launch, enable, cordon, terminate (default: only print the plan)"},
+			&cli.BoolFlag{Name: "once", Usage: "reconcile once and exit"},
+			&cli.DurationFlag{Name: "interval", Usage: "reconcile interval (default: fleet.reconcile_interval)"},
+		},
+		Action: liveAction,
+	}
+}
+
+func liveAction(c *cli.Context) error {
+	cat, err := loadCatalog(c)
+	if err != nil {
+		return err
+	}
+	cf, err := loadConfig(c, cat)
+	if err != nil {
+		return err
+	}
+	cfg := cf.Config
+	pol, err := cfg.Policy(cat)
+	if err != nil {
+		return err
+	}
+	planner, err := engine.New(pol)
+	if err != nil {
+		return err
+	}
+	slSecret, err := readSecret(cfg.Live.ScaleliteSecretFile, "Scalelite")
+	if err != nil {
+		return err
+	}
+	bbbSecret, err := readSecret(cfg.Live.BBBSecretFile, "BBB")
+	if err != nil {
+		return err
+	}
+	sl, err := live.NewScalelite(cfg.Live.ScaleliteURL, slSecret, nil)
+	if err != nil {
+		return err
+	}
+	client, err := ec2Client(c.Context, cfg.Region, c.String("endpoint-url"))
+	if err != nil {
+		return err
+	}
+	fleet, err := live.NewFleet(client, cfg.Live.Fleet, cfg.Live.LaunchTemplate)
+	if err != nil {
+		return err
+	}
+	log := newLogger(c)
+	reg := prometheus.NewRegistry()
+	ctrl := &live.Controller{
+		Fleet: fleet, Scalelite: sl, Planner: planner, State: engine.NewState(pol.PreWarmWeeks),
+		BBB: func(url, secret string) (live.MeetingEnder, error) { return live.NewBBB(url, secret, nil) },
+		Prices: func(ctx context.Context, m []model.MarketKey, now time.Time) (map[model.MarketKey]float64, error) {
+			return live.CurrentPrices(ctx, client, m, now)
+		},
+		BBBURL:    func(in live.Instance) string { return bbbURLFor(cfg.Live.BBBURL, in) },
+		BBBSecret: bbbSecret, Apply: c.Bool("apply"), Clock: time.Now, Log: log, Metrics: live.NewMetrics(reg),
+	}
+	interval := c.Duration("interval")
+	if interval == 0 {
+		interval = cfg.Fleet.ReconcileInterval.Duration
+	}
+	mode := "dry run (add --apply to act)"
+	if ctrl.Apply {
+		mode = "APPLY"
+	}
+	log.Info("scalite live", "fleet", cfg.Live.Fleet, "region", cfg.Region, "mode", mode, "interval", interval)
+	once := func(ctx context.Context) error {
+		rep, err := ctrl.Reconcile(ctx)
+		if err != nil {
+			return err
+		}
+		w := c.App.Writer
+		verb := "would"
+		if rep.Applied {
+			verb = "did"
+		}
+		fmt.Fprintf(w, "%s: %d servers, %d participants; %d actions\n", rep.Time.UTC().Format(time.RFC3339), rep.Servers, rep.Demand, len(rep.Actions))
+		for _, a := range rep.Actions {
+			fmt.Fprintf(w, "  %s %s\n", verb, a)
+		}
+		for _, n := range rep.Notes {
+			fmt.Fprintf(w, "  note: %s\n", n)
+		}
+		return nil
+	}
+	if c.Bool("once") {
+		return once(c.Context)
+	}
+	ctx, stop := signal.NotifyContext(c.Context, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if addr := cfg.Live.MetricsListen; addr != "" {
+		mux := http.NewServeMux()
+		mux.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+		mux.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) {
+			if !ctrl.Healthy(3 * interval) {
+				http.Error(w, "no successful reconcile recently", http.StatusServiceUnavailable)
+				return
+			}
+			io.WriteString(w, "ok\n")
+		})
+		ln, err := net.Listen("tcp", addr)
+		if err != nil {
+			return fmt.Errorf("live.metrics_listen: %w", err)
+		}
+		srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+		go srv.Serve(ln)
+		defer srv.Close()
+		log.Info("metrics", "listen", ln.Addr().String())
+	}
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		if err := once(ctx); err != nil {
+			log.Error("reconcile", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+		}
+	}
+}
+
+func agentCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "agent",
+		Usage: "watch this BBB server's spot notices (IMDSv2, every 5 s): cordon, tell the controller, end meetings before termination, save recordings",
+		Flags: []cli.Flag{
+			configFlag, catalogFlag, endpointFlag, logFormatFlag,
+			&cli.StringFlag{Name: "imds-endpoint", Usage: "instance metadata `URL` (a mock); default: the real one"},
+			&cli.DurationFlag{Name: "interval", Value: live.PollInterval, Usage: "poll interval"},
+			&cli.BoolFlag{Name: "once", Usage: "poll once and exit"},
+		},
+		Action: func(c *cli.Context) error {
+			cat, err := loadCatalog(c)
+			if err != nil {
+				return err
+			}
+			cf, err := loadConfig(c, cat)
+			if err != nil {
+				return err
+			}
+			cfg := cf.Config
+			slSecret, err := readSecret(cfg.Live.ScaleliteSecretFile, "Scalelite")
+			if err != nil {
+				return err
+			}
+			bbbSecret, err := readSecret(cfg.Live.BBBSecretFile, "BBB")
+			if err != nil {
+				return err
+			}
+			sl, err := live.NewScalelite(cfg.Live.ScaleliteURL, slSecret, nil)
+			if err != nil {
+				return err
+			}
+			md := imds.New(imds.Options{Endpoint: c.String("imds-endpoint")})
+			log := newLogger(c)
+			actions := &live.ServerActions{Scalelite: sl, RecordingsHook: cfg.Live.RecordingsHook, Log: log}
+			agent, err := live.NewAgent(c.Context, md, actions, log)
+			if err != nil {
+				return err
+			}
+			host, _ := md.GetMetadata(c.Context, &imds.GetMetadataInput{Path: "local-hostname"})
+			dns := ""
+			if host != nil {
+				b, _ := io.ReadAll(host.Content)
+				host.Content.Close()
+				dns = strings.TrimSpace(string(b))
+			}
+			actions.BBBURL = bbbURLFor(cfg.Live.BBBURL, live.Instance{ID: agent.InstanceID(), PrivateDNS: dns})
+			if actions.BBB, err = live.NewBBB(actions.BBBURL, bbbSecret, nil); err != nil {
+				return err
+			}
+			if cfg.Drain.OnInterruption == config.DrainEndMeetings {
+				actions.EndBefore = cfg.Drain.EndMeetingsBefore.Duration
+			}
+			if client, err := ec2Client(c.Context, cfg.Region, c.String("endpoint-url")); err == nil {
+				if fleet, err := live.NewFleet(client, cfg.Live.Fleet, ""); err == nil {
+					actions.Tagger = fleet
+				}
+			}
+			log.Info("scalite agent", "instance", agent.InstanceID(), "bbb", actions.BBBURL, "interval", c.Duration("interval"))
+			if c.Bool("once") {
+				err := agent.Poll(c.Context)
+				actions.Wait()
+				return err
+			}
+			ctx, stop := signal.NotifyContext(c.Context, os.Interrupt, syscall.SIGTERM)
+			defer stop()
+			err = agent.Run(ctx, c.Duration("interval"))
+			actions.Wait()
+			return err
+		},
+	}
+}
+
+func emulateCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "emulate",
+		Usage: "serve an emulated EC2 region and Scalelite on loopback, to rehearse `scalite live --apply` without an AWS account",
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "ec2-listen", Value: "127.0.0.1:0", Usage: "EC2 Query-protocol `ADDR`"},
+			&cli.StringFlag{Name: "scalelite-listen", Value: "127.0.0.1:0", Usage: "Scalelite `ADDR`"},
+			&cli.StringFlag{Name: "dir", Value: "emulated", Usage: "`DIR` for the secrets and a config to use with scalite live"},
+			&cli.IntFlag{Name: "demand", Value: 600, Usage: "participants kept in meetings on the enabled servers"},
+			&cli.DurationFlag{Name: "boot", Value: time.Minute, Usage: "how long an emulated BBB takes to answer after running"},
+			&cli.DurationFlag{Name: "duration", Usage: "stop after this long (default: until interrupted)"},
+		},
+		Action: emulateAction,
+	}
+}
+
+func emulateAction(c *cli.Context) error {
+	for _, flag := range []string{"ec2-listen", "scalelite-listen"} {
+		host, _, err := net.SplitHostPort(c.String(flag))
+		if err != nil || !net.ParseIP(host).IsLoopback() {
+			return usageErr("--%s must be a loopback address, got %q", flag, c.String(flag))
+		}
+	}
+	prices, err := datasets.DefaultPrices()
+	if err != nil {
+		return err
+	}
+	start := time.Now()
+	// The emulated market is the embedded one, replayed from now.
+	offset := start.Unix() - datasets.DefaultStart.Unix()
+	shifted := map[model.MarketKey]*model.PriceSeries{}
+	for k, s := range prices.Series {
+		ts := make([]int64, s.Len())
+		ps := make([]float64, s.Len())
+		for i := range s.Len() {
+			t, p := s.Point(i)
+			ts[i], ps[i] = t+offset-3600, p
+		}
+		if shifted[k], err = model.NewPriceSeries(ts, ps); err != nil {
+			return err
+		}
+	}
+	ec := emulate.NewEC2()
+	ec.Prices, ec.RunningAfter = shifted, 30*time.Second
+	sl := emulate.NewScalelite("emulated-lb-secret")
+	sl.BBBSecret = "emulated-bbb-secret"
+	boot := c.Duration("boot")
+	sl.BBBReady = func(id string) bool {
+		since, ok := ec.RunningSince(id)
+		return ok && time.Since(since) >= boot
+	}
+	listen := func(addr string, h http.Handler) (string, func(), error) {
+		ln, err := net.Listen("tcp", addr)
+		if err != nil {
+			return "", nil, err
+		}
+		srv := &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second}
+		go srv.Serve(ln)
+		return "http://" + ln.Addr().String(), func() { srv.Close() }, nil
+	}
+	ecURL, stopEC, err := listen(c.String("ec2-listen"), ec)
+	if err != nil {
+		return err
+	}
+	defer stopEC()
+	slURL, stopSL, err := listen(c.String("scalelite-listen"), sl)
+	if err != nil {
+		return err
+	}
+	defer stopSL()
+	dir := c.String("dir")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return err
+	}
+	cfg := config.Default()
+	cfg.Live.ScaleliteURL = slURL
+	cfg.Live.ScaleliteSecretFile = filepath.Join(dir, "scalelite.secret")
+	cfg.Live.BBBSecretFile = filepath.Join(dir, "bbb.secret")
+	cfg.Live.BBBURL = slURL + "/bbb/{instance_id}/bigbluebutton/api"
+	cfg.Live.MetricsListen = "127.0.0.1:0"
+	cfg.Fleet.ReconcileInterval = config.Duration{Duration: 10 * time.Second}
+	yaml, err := config.Marshal(cfg)
+	if err != nil {
+		return err
+	}
+	for name, data := range map[string]string{"scalelite.secret": "emulated-lb-secret\n", "bbb.secret": "emulated-bbb-secret\n", "scalite.conf": string(yaml)} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(data), 0o600); err != nil {
+			return err
+		}
+	}
+	w := c.App.Writer
+	fmt.Fprintf(w, "emulated EC2 (eu-west-1) at %s\nemulated Scalelite at %s\n", ecURL, slURL)
+	fmt.Fprintf(w, "rehearse with:\n  AWS_ACCESS_KEY_ID=x AWS_SECRET_ACCESS_KEY=x scalite live --config %s --endpoint-url %s --apply\n",
+		filepath.Join(dir, "scalite.conf"), ecURL)
+	ctx, stop := signal.NotifyContext(c.Context, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if d := c.Duration("duration"); d > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, d)
+		defer cancel()
+	}
+	t := time.NewTicker(time.Second)
+	defer t.Stop()
+	for {
+		sl.Demand(c.Int("demand"), 25)
+		select {
+		case <-ctx.Done():
+			if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+				return nil
+			}
+			return nil
+		case <-t.C:
+		}
+	}
+}

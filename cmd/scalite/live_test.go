@@ -1,0 +1,117 @@
+package main
+
+import (
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/scalite/scalite/config"
+	"github.com/scalite/scalite/datasets"
+	"github.com/scalite/scalite/emulate"
+	"github.com/scalite/scalite/live"
+)
+
+// TestPricesFetchThenSim: prices fetched through the SDK (every page) from
+// the emulated EC2 are read by `scalite sim` as they are.
+func TestPricesFetchThenSim(t *testing.T) {
+	h, _ := datasets.DefaultPrices()
+	emu := emulate.NewEC2()
+	emu.Prices = h.Series
+	srv := httptest.NewServer(emu)
+	defer srv.Close()
+	t.Setenv("AWS_ACCESS_KEY_ID", "testing")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "testing")
+	out := filepath.Join(t.TempDir(), "prices.json")
+	code, stdout, stderr := scalite(t, "prices", "fetch", "--region", "eu-west-1", "--instance-types", "c5a.4xlarge,c6i.4xlarge,m5.4xlarge",
+		"--start-time", "2026-03-02T00:00:00Z", "--end-time", "2026-03-30T00:00:00Z", "--endpoint-url", srv.URL, "-o", out)
+	if code != 0 {
+		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	if !strings.Contains(stderr, "fetched 190 records") {
+		t.Errorf("stderr %s", stderr)
+	}
+	code, stdout, stderr = scalite(t, "sim", "--prices", out, "--format", "json", "--to", "2026-03-09")
+	if code != 0 || !strings.Contains(stdout, `"policy_cost_usd"`) {
+		t.Fatalf("sim on fetched prices: exit %d\n%s", code, stderr)
+	}
+}
+
+// TestLiveOnceDryRunAndApply: scalite live against the emulated EC2 and
+// Scalelite prints its plan in a dry run and acts with --apply.
+func TestLiveOnceDryRunAndApply(t *testing.T) {
+	ec := emulate.NewEC2()
+	h, _ := datasets.DefaultPrices()
+	ec.Prices = h.Series
+	ecSrv := httptest.NewServer(ec)
+	defer ecSrv.Close()
+	sl := emulate.NewScalelite("lb")
+	slSrv := httptest.NewServer(sl)
+	defer slSrv.Close()
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "sl.secret"), []byte("lb\n"), 0o600)
+	os.WriteFile(filepath.Join(dir, "bbb.secret"), []byte("bbb\n"), 0o600)
+	cfg := config.Default()
+	cfg.Live.ScaleliteURL, cfg.Live.ScaleliteSecretFile, cfg.Live.BBBSecretFile = slSrv.URL, filepath.Join(dir, "sl.secret"), filepath.Join(dir, "bbb.secret")
+	cfg.Live.BBBURL = slSrv.URL + "/bbb/{instance_id}/bigbluebutton/api"
+	y, _ := config.Marshal(cfg)
+	conf := filepath.Join(dir, "scalite.conf")
+	os.WriteFile(conf, y, 0o644)
+	t.Setenv("AWS_ACCESS_KEY_ID", "testing")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "testing")
+	args := []string{"live", "--config", conf, "--endpoint-url", ecSrv.URL, "--once"}
+	code, out, errOut := scalite(t, args...)
+	if code != 0 || !strings.Contains(out, "would launch") || len(ec.Live()) != 0 {
+		t.Fatalf("dry run: exit %d, %d instances\n%s\n%s", code, len(ec.Live()), out, errOut)
+	}
+	if strings.Contains(out+errOut, "bbb\n") || strings.Contains(errOut, "secret") && strings.Contains(errOut, "=lb") {
+		t.Error("a secret reached the output")
+	}
+	code, out, errOut = scalite(t, append(args, "--apply")...)
+	if code != 0 || !strings.Contains(out, "did launch") || len(ec.Live()) == 0 {
+		t.Fatalf("apply: exit %d, %d instances\n%s\n%s", code, len(ec.Live()), out, errOut)
+	}
+	// Scalelite refusing (wrong secret): halted, exit 1, nothing launched.
+	os.WriteFile(filepath.Join(dir, "sl.secret"), []byte("wrong\n"), 0o600)
+	n := len(ec.Live())
+	code, _, errOut = scalite(t, append(args, "--apply")...)
+	if code != 1 || !strings.Contains(errOut, "halted") || len(ec.Live()) != n {
+		t.Fatalf("with Scalelite refusing: exit %d: %s", code, errOut)
+	}
+}
+
+func TestTraceRecordCLI(t *testing.T) {
+	sl := emulate.NewScalelite("lb")
+	srv := httptest.NewServer(sl)
+	defer srv.Close()
+	api, _ := sl.BBBServer(srv.URL, "one")
+	sl.SetMeetings(api, []live.BBBMeeting{{MeetingID: "m", InternalMeetingID: "m-1", ParticipantCount: 12}})
+	// The meeting is only visible fleet-wide once its server is registered.
+	c, _ := live.NewScalelite(srv.URL, "lb", nil)
+	if _, err := c.AddServer(t.Context(), api, "bbb-secret-one", 1, ""); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	secret := filepath.Join(dir, "secret")
+	os.WriteFile(secret, []byte("lb"), 0o600)
+	out := filepath.Join(dir, "trace.csv")
+	code, _, errOut := scalite(t, "trace", "record", "--scalelite", srv.URL, "--secret-file", secret, "--interval", "1s", "--duration", "1500ms", "-o", out)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	ms, _, err := datasets.ReadTrace(out, filepath.Join(dir, "trace.samples.csv"))
+	if err != nil || len(ms) != 1 || ms[0].ID != "m-1" || ms[0].Participants != 12 {
+		t.Fatalf("trace %+v %v", ms, err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "trace.polls.csv")); err != nil {
+		t.Error("no poll log to resume from")
+	}
+}
+
+func TestEmulateRefusesNonLoopback(t *testing.T) {
+	code, _, errOut := scalite(t, "emulate", "--ec2-listen", "0.0.0.0:0", "--dir", t.TempDir())
+	if code != 2 || !strings.Contains(errOut, "loopback") {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+}
