@@ -20,7 +20,7 @@ build:
 run: build
 	$(BIN) sim --runs 8 --out $(OUT)
 
-test: lint unit regress fuzz
+test: lint regress fuzz unit
 
 unit:
 	$(GO) test -count=1 ./...
