@@ -468,3 +468,24 @@ func (e *EC2) prices(w http.ResponseWriter, f map[string][]string) {
 	}
 	e.ok(w, "DescribeSpotPriceHistoryResponse", b.String())
 }
+
+// AddInstance puts an instance into the region as if it had been launched
+// at launched (running once RunningAfter has passed), with tags.
+func (e *EC2) AddInstance(typ, az string, spot bool, launched time.Time, tags map[string]string) string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.nextID++
+	in := &ec2Instance{id: fmt.Sprintf("i-%017x", e.nextID), typ: typ, az: az, state: "pending", spot: spot, launched: launched, tags: map[string]string{}}
+	keys := make([]string, 0, len(tags))
+	for k := range tags {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		in.setTag(k, tags[k])
+	}
+	e.insts[in.id] = in
+	e.order = append(e.order, in.id)
+	e.advance()
+	return in.id
+}

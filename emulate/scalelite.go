@@ -378,3 +378,15 @@ func (s *Scalelite) Demand(n, size int) {
 		}
 	}
 }
+
+// Register adds a server in a given state (enabled, cordoned, disabled)
+// without going through the API, for setting up a fleet.
+func (s *Scalelite) Register(apiURL, secret, state, tag string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.next++
+	srv := &emuServer{live.ScaleliteServer{ID: fmt.Sprintf("emu-%04d", s.next), URL: apiURL, Secret: secret, State: state, Tag: tag, Online: "online"}}
+	s.servers[srv.ID] = srv
+	s.secrets[strings.TrimRight(apiURL, "/")] = secret
+	return srv.ID
+}

@@ -178,6 +178,14 @@ func (w *world) push(t int64, k eventKind, a, b int32) { w.q.push(t, k, a, b) }
 
 // run simulates [From, To) and returns the result.
 func (w *world) run() Result {
+	w.runUntil(w.o.To)
+	w.now = w.o.To
+	w.finish()
+	return w.res
+}
+
+// runUntil processes every event before stop.
+func (w *world) runUntil(stop int64) {
 	o := w.o
 	w.now = o.From
 	for i := range w.markets {
@@ -205,15 +213,12 @@ func (w *world) run() Result {
 	if o.Recorder != nil && o.SampleInterval > 0 {
 		w.push(o.From, evSample, 0, 0)
 	}
-	for w.q.len() > 0 && w.q.peekTime() < o.To {
+	for w.q.len() > 0 && w.q.peekTime() < stop {
 		e := w.q.pop()
 		w.now = e.t
 		w.res.Events++
 		w.handle(e)
 	}
-	w.now = o.To
-	w.finish()
-	return w.res
 }
 
 func (w *world) expWait(m *market) int64 {
