@@ -40,6 +40,8 @@ type EC2 struct {
 	nextID    int
 	noCap     map[model.MarketKey]int // launches to refuse, per pool; -1 = always
 	throttle  int
+	stalls    int
+	stallFor  time.Duration
 	Calls     map[string]int
 	Launched  int // instances created
 	requestID int
@@ -71,6 +73,14 @@ func (e *EC2) Throttle(n int) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.throttle = n
+}
+
+// Stall makes the next n calls answer only after d, to test timeouts. A
+// stalled RunInstances still launches, as a real one whose answer is lost.
+func (e *EC2) Stall(n int, d time.Duration) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.stalls, e.stallFor = n, d
 }
 
 // Interrupt terminates an instance as AWS does when it reclaims it.
@@ -158,6 +168,13 @@ func (e *EC2) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	e.mu.Lock()
+	if e.stalls > 0 {
+		e.stalls--
+		d := e.stallFor
+		e.mu.Unlock()
+		time.Sleep(d)
+		e.mu.Lock()
+	}
 	defer e.mu.Unlock()
 	action := r.Form.Get("Action")
 	e.Calls[action]++

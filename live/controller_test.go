@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"github.com/scalite/scalite/config"
 	"github.com/scalite/scalite/datasets"
@@ -211,6 +212,12 @@ func TestControllerRehearsal(t *testing.T) {
 	if r.ec2.State(spot) == "terminated" {
 		t.Fatal("the controller terminated a server AWS is reclaiming, with its meetings")
 	}
+	if n := testutil.ToFloat64(c.Metrics.Interruptions); n != 1 {
+		t.Errorf("scalite_interruption_notices_total = %v, want 1", n)
+	}
+	if n := testutil.ToFloat64(c.Metrics.Actions.WithLabelValues("cordon", "true")); n < 1 {
+		t.Errorf("scalite_actions_total{kind=cordon,applied=true} = %v", n)
+	}
 	r.ec2.Interrupt(spot)
 
 	// Demand leaves: servers are cordoned, then terminated once empty after
@@ -237,5 +244,11 @@ func TestControllerRehearsal(t *testing.T) {
 	ctx := context.Background()
 	if _, err := c.Reconcile(ctx); err == nil || !strings.Contains(err.Error(), "halted") {
 		t.Fatalf("with Scalelite refusing: %v", err)
+	}
+	if testutil.ToFloat64(c.Metrics.Halted) != 1 || testutil.ToFloat64(c.Metrics.Errors.WithLabelValues("scalelite")) < 1 {
+		t.Error("the halt is not visible in the metrics")
+	}
+	if !c.Healthy(time.Hour) {
+		t.Error("healthz: the earlier reconciles succeeded within the hour")
 	}
 }

@@ -54,8 +54,23 @@ func TestFleetAgainstEmulatedEC2(t *testing.T) {
 	if err != nil || len(insts) != 2 || !insts[0].Spot || insts[0].Tags[live.TagFleet] != "f" {
 		t.Fatalf("instances %+v, %v", insts, err)
 	}
+	// A launch whose answer times out still happened; the retry with the
+	// same client token returns it instead of launching again.
+	emu.Stall(1, 800*time.Millisecond)
+	short, cancelShort := context.WithTimeout(ctx, 300*time.Millisecond)
+	req3 := live.LaunchRequest{Type: "m5.4xlarge", AZ: "eu-west-1c", Count: 1, ClientToken: "tok-3"}
+	if _, err := fleet.Launch(short, req3); err == nil {
+		t.Fatal("a stalled launch did not time out")
+	}
+	cancelShort()
+	time.Sleep(700 * time.Millisecond) // the stalled call completes server-side
+	launchedBefore := emu.Launched
+	ids3, err := fleet.Launch(ctx, req3)
+	if err != nil || len(ids3) != 1 || emu.Launched != launchedBefore {
+		t.Fatalf("retry after a timeout: %v, %v, launched %d -> %d", ids3, err, launchedBefore, emu.Launched)
+	}
 	emu.Interrupt(a[0])
-	if insts, _ := fleet.Instances(ctx); len(insts) != 1 {
+	if insts, _ := fleet.Instances(ctx); len(insts) != 2 {
 		t.Fatalf("after an interruption: %+v", insts)
 	}
 }
