@@ -332,9 +332,10 @@ func (c *Controller) act(ctx context.Context, now time.Time, actions []engine.Ac
 		byID[obsv[i].inst.ID] = &obsv[i]
 	}
 	pol := c.Planner.Policy()
+	// Servers AWS is reclaiming do not count against fleet.max, as in the engine.
 	fleetSize := 0
 	for _, o := range obsv {
-		if _, at, ok := parseNotice(o.inst.Tags[TagNotice]); !ok || !strings.HasPrefix(o.inst.Tags[TagNotice], "interruption") || at.IsZero() {
+		if kind, _, ok := parseNotice(o.inst.Tags[TagNotice]); !ok || kind != "interruption" {
 			fleetSize++
 		}
 	}

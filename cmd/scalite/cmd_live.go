@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -196,33 +195,46 @@ func liveCommand() *cli.Command {
 	}
 }
 
-func liveAction(c *cli.Context) error {
-	cat, err := loadCatalog(c)
+// liveEnv is what the controller and the agent both start from.
+type liveEnv struct {
+	cat       *model.Catalog
+	cfg       config.Config
+	sl        *live.Scalelite
+	bbbSecret string
+}
+
+func setupLive(c *cli.Context) (*liveEnv, error) {
+	cat, cf, err := loadCatalogAndConfig(c)
 	if err != nil {
-		return err
-	}
-	cf, err := loadConfig(c, cat)
-	if err != nil {
-		return err
+		return nil, err
 	}
 	cfg := cf.Config
-	pol, err := cfg.Policy(cat)
+	slSecret, err := readSecret(cfg.Live.ScaleliteSecretFile, "Scalelite")
+	if err != nil {
+		return nil, err
+	}
+	bbbSecret, err := readSecret(cfg.Live.BBBSecretFile, "BBB")
+	if err != nil {
+		return nil, err
+	}
+	sl, err := live.NewScalelite(cfg.Live.ScaleliteURL, slSecret, nil)
+	if err != nil {
+		return nil, err
+	}
+	return &liveEnv{cat: cat, cfg: cfg, sl: sl, bbbSecret: bbbSecret}, nil
+}
+
+func liveAction(c *cli.Context) error {
+	env, err := setupLive(c)
+	if err != nil {
+		return err
+	}
+	cfg, sl, bbbSecret := env.cfg, env.sl, env.bbbSecret
+	pol, err := cfg.Policy(env.cat)
 	if err != nil {
 		return err
 	}
 	planner, err := engine.New(pol)
-	if err != nil {
-		return err
-	}
-	slSecret, err := readSecret(cfg.Live.ScaleliteSecretFile, "Scalelite")
-	if err != nil {
-		return err
-	}
-	bbbSecret, err := readSecret(cfg.Live.BBBSecretFile, "BBB")
-	if err != nil {
-		return err
-	}
-	sl, err := live.NewScalelite(cfg.Live.ScaleliteURL, slSecret, nil)
 	if err != nil {
 		return err
 	}
@@ -322,27 +334,11 @@ func agentCommand() *cli.Command {
 			&cli.BoolFlag{Name: "once", Usage: "poll once and exit"},
 		},
 		Action: func(c *cli.Context) error {
-			cat, err := loadCatalog(c)
+			env, err := setupLive(c)
 			if err != nil {
 				return err
 			}
-			cf, err := loadConfig(c, cat)
-			if err != nil {
-				return err
-			}
-			cfg := cf.Config
-			slSecret, err := readSecret(cfg.Live.ScaleliteSecretFile, "Scalelite")
-			if err != nil {
-				return err
-			}
-			bbbSecret, err := readSecret(cfg.Live.BBBSecretFile, "BBB")
-			if err != nil {
-				return err
-			}
-			sl, err := live.NewScalelite(cfg.Live.ScaleliteURL, slSecret, nil)
-			if err != nil {
-				return err
-			}
+			cfg, sl, bbbSecret := env.cfg, env.sl, env.bbbSecret
 			md := imds.New(imds.Options{Endpoint: c.String("imds-endpoint")})
 			log := newLogger(c)
 			actions := &live.ServerActions{Scalelite: sl, RecordingsHook: cfg.Live.RecordingsHook, Log: log}
@@ -491,10 +487,7 @@ func emulateAction(c *cli.Context) error {
 		sl.Demand(c.Int("demand"), 25)
 		select {
 		case <-ctx.Done():
-			if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-				return nil
-			}
-			return nil
+			return nil // interrupted or --duration over
 		case <-t.C:
 		}
 	}

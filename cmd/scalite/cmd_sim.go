@@ -37,11 +37,7 @@ func simAction(c *cli.Context) error {
 	if c.Int("runs") < 1 {
 		return usageErr("--runs must be at least 1")
 	}
-	cat, err := loadCatalog(c)
-	if err != nil {
-		return err
-	}
-	cf, err := loadConfig(c, cat)
+	cat, cf, err := loadCatalogAndConfig(c)
 	if err != nil {
 		return err
 	}

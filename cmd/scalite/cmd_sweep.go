@@ -64,11 +64,7 @@ func setupSweep(c *cli.Context) (*sweepEnv, error) {
 	if c.Int("runs") < 1 {
 		return nil, usageErr("--runs must be at least 1")
 	}
-	cat, err := loadCatalog(c)
-	if err != nil {
-		return nil, err
-	}
-	base, err := loadConfig(c, cat)
+	cat, base, err := loadCatalogAndConfig(c)
 	if err != nil {
 		return nil, err
 	}

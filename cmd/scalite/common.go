@@ -42,6 +42,19 @@ func loadConfig(c *cli.Context, cat *model.Catalog) (*config.File, error) {
 	return config.LoadAndValidate(path, cat)
 }
 
+// loadCatalogAndConfig reads --catalog and --config, checked against each other.
+func loadCatalogAndConfig(c *cli.Context) (*model.Catalog, *config.File, error) {
+	cat, err := loadCatalog(c)
+	if err != nil {
+		return nil, nil, err
+	}
+	cf, err := loadConfig(c, cat)
+	if err != nil {
+		return nil, nil, err
+	}
+	return cat, cf, nil
+}
+
 func parseDay(s, flag string) (time.Time, error) {
 	t, err := time.Parse("2006-01-02", s)
 	if err != nil {
