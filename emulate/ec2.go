@@ -42,8 +42,7 @@ type EC2 struct {
 	throttle  int
 	stalls    int
 	stallFor  time.Duration
-	Calls     map[string]int
-	Launched  int // instances created
+	launched  int // instances created
 	requestID int
 }
 
@@ -57,7 +56,7 @@ type ec2Instance struct {
 
 // NewEC2 returns an empty emulated region.
 func NewEC2() *EC2 {
-	return &EC2{Clock: time.Now, insts: map[string]*ec2Instance{}, tokens: map[string][]string{}, noCap: map[model.MarketKey]int{}, Calls: map[string]int{}}
+	return &EC2{Clock: time.Now, insts: map[string]*ec2Instance{}, tokens: map[string][]string{}, noCap: map[model.MarketKey]int{}}
 }
 
 // RefuseCapacity makes the next n launches into a pool fail with
@@ -90,6 +89,13 @@ func (e *EC2) Interrupt(id string) {
 	if in, ok := e.insts[id]; ok {
 		in.state = "terminated"
 	}
+}
+
+// Launched counts the instances created so far.
+func (e *EC2) Launched() int {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.launched
 }
 
 // RunningSince is when an instance started running, if it has.
@@ -177,7 +183,6 @@ func (e *EC2) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	defer e.mu.Unlock()
 	action := r.Form.Get("Action")
-	e.Calls[action]++
 	if e.throttle > 0 {
 		e.throttle--
 		e.fail(w, 503, "RequestLimitExceeded", "Request limit exceeded.")
@@ -306,7 +311,7 @@ func (e *EC2) run(w http.ResponseWriter, f map[string][]string) {
 		e.insts[in.id] = in
 		e.order = append(e.order, in.id)
 		ids = append(ids, in.id)
-		e.Launched++
+		e.launched++
 	}
 	if token != "" {
 		e.tokens[token] = ids

@@ -27,7 +27,6 @@ type Scalelite struct {
 	meetings map[string][]live.BBBMeeting // by BBB API URL
 	secrets  map[string]string            // BBB API URL -> its secret
 	ended    []string
-	Calls    map[string]int // API calls by action, for tests
 
 	// BBBSecret, when set, is the secret of every BBB server under /bbb/NAME/
 	// that was not registered otherwise, and BBBReady says whether server
@@ -43,7 +42,7 @@ type emuServer struct {
 // NewScalelite returns an emulator with the load balancer's secret.
 func NewScalelite(secret string) *Scalelite {
 	return &Scalelite{secret: secret, Allowed: []string{"sha1", "sha256", "sha512"}, servers: map[string]*emuServer{},
-		meetings: map[string][]live.BBBMeeting{}, secrets: map[string]string{}, Calls: map[string]int{}}
+		meetings: map[string][]live.BBBMeeting{}, secrets: map[string]string{}}
 }
 
 // stripChecksum removes the checksum parameter from a raw query, keeping
@@ -120,7 +119,6 @@ func (s *Scalelite) bbbURL(r *http.Request, name string) string {
 func (s *Scalelite) serverAPI(w http.ResponseWriter, r *http.Request, action string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.Calls[action]++
 	if !s.verify(action, r.URL.RawQuery, s.secret) {
 		writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "checksumError: Checksums do not match"})
 		return
@@ -241,7 +239,6 @@ type xmlMeetings struct {
 func (s *Scalelite) bbbAPI(w http.ResponseWriter, r *http.Request, server, call string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.Calls["bbb:"+call]++
 	secret := s.secret
 	if server != "" {
 		var ok bool

@@ -175,15 +175,15 @@ func TestControllerRehearsal(t *testing.T) {
 	// and plans again from the same observation: the client tokens match, so
 	// nothing is launched twice.
 	r.ec2.DescribeLag = time.Minute
-	before := r.ec2.Launched
+	before := r.ec2.Launched()
 	rep = r.reconcile(c)
-	launched := r.ec2.Launched - before
+	launched := r.ec2.Launched() - before
 	if launched == 0 {
 		t.Fatalf("no scale-out for 700 participants: %v", rep.Actions)
 	}
 	r.reconcile(r.controller(true)) // the restarted controller
-	if r.ec2.Launched-before != launched {
-		t.Fatalf("a restarted controller launched %d more instances", r.ec2.Launched-before-launched)
+	if r.ec2.Launched()-before != launched {
+		t.Fatalf("a restarted controller launched %d more instances", r.ec2.Launched()-before-launched)
 	}
 	r.ec2.DescribeLag = 0
 
@@ -204,10 +204,10 @@ func TestControllerRehearsal(t *testing.T) {
 	}
 	r.sl.SetMeetings(r.bbbURL(spot), []live.BBBMeeting{{MeetingID: "seminar", ParticipantCount: 250}})
 	fleet.Tag(context.Background(), spot, live.TagNotice, "interruption@"+r.clock().Add(2*time.Minute).UTC().Format(time.RFC3339))
-	before = r.ec2.Launched
+	before = r.ec2.Launched()
 	rep = r.reconcile(c)
-	if r.sl.State(r.bbbURL(spot)) != "cordoned" || r.ec2.Launched == before {
-		t.Fatalf("interruption: state %s, launched %d: %v", r.sl.State(r.bbbURL(spot)), r.ec2.Launched-before, rep.Actions)
+	if r.sl.State(r.bbbURL(spot)) != "cordoned" || r.ec2.Launched() == before {
+		t.Fatalf("interruption: state %s, launched %d: %v", r.sl.State(r.bbbURL(spot)), r.ec2.Launched()-before, rep.Actions)
 	}
 	if r.ec2.State(spot) == "terminated" {
 		t.Fatal("the controller terminated a server AWS is reclaiming, with its meetings")

@@ -37,8 +37,8 @@ func TestFleetAgainstEmulatedEC2(t *testing.T) {
 	}
 	// The same token again (a retry, or a restarted controller): nothing new.
 	b, err := fleet.Launch(ctx, req)
-	if err != nil || len(b) != 2 || a[0] != b[0] || a[1] != b[1] || emu.Launched != 2 {
-		t.Fatalf("retry with the same token: %v vs %v, %d launched, %v", a, b, emu.Launched, err)
+	if err != nil || len(b) != 2 || a[0] != b[0] || a[1] != b[1] || emu.Launched() != 2 {
+		t.Fatalf("retry with the same token: %v vs %v, %d launched, %v", a, b, emu.Launched(), err)
 	}
 	// No capacity (a server error, which the SDK retries: refuse every try):
 	// ErrNoCapacity, which marks the pool unavailable.
@@ -64,10 +64,10 @@ func TestFleetAgainstEmulatedEC2(t *testing.T) {
 	}
 	cancelShort()
 	time.Sleep(700 * time.Millisecond) // the stalled call completes server-side
-	launchedBefore := emu.Launched
+	launchedBefore := emu.Launched()
 	ids3, err := fleet.Launch(ctx, req3)
-	if err != nil || len(ids3) != 1 || emu.Launched != launchedBefore {
-		t.Fatalf("retry after a timeout: %v, %v, launched %d -> %d", ids3, err, launchedBefore, emu.Launched)
+	if err != nil || len(ids3) != 1 || emu.Launched() != launchedBefore {
+		t.Fatalf("retry after a timeout: %v, %v, launched %d -> %d", ids3, err, launchedBefore, emu.Launched())
 	}
 	emu.Interrupt(a[0])
 	if insts, _ := fleet.Instances(ctx); len(insts) != 2 {
