@@ -87,7 +87,7 @@ func TestAgentAgainstMetadataMock(t *testing.T) {
 
 	hookOut := filepath.Join(t.TempDir(), "hook.txt")
 	tags := &memTagger{tags: map[string]string{}}
-	actions := &live.ServerActions{Scalelite: sl, BBBURL: apiURL, BBB: bbb, Tagger: tags, EndBefore: 2 * time.Minute,
+	actions := &live.ServerActions{Scalelite: sl, BBBURL: apiURL, BBB: bbb, Tagger: tags, EndBefore: 2 * time.Minute, CordonOnRebalance: true,
 		RecordingsHook: []string{"sh", "-c", `echo "$SCALITE_INSTANCE_ID $SCALITE_TERMINATION_TIME" >> ` + hookOut}}
 	md := imds.New(imds.Options{Endpoint: fmt.Sprintf("http://127.0.0.1:%d", port)})
 	agent, err := live.NewAgent(ctx, md, actions, nil)
@@ -119,5 +119,33 @@ func TestAgentAgainstMetadataMock(t *testing.T) {
 	b, _ := os.ReadFile(hookOut)
 	if lines := strings.Split(strings.TrimSpace(string(b)), "\n"); len(lines) != 1 || !strings.HasPrefix(lines[0], agent.InstanceID()+" ") {
 		t.Errorf("recordings hook ran %q: want once, for %s", b, agent.InstanceID())
+	}
+}
+
+// TestRebalanceFollowsPolicy: with drain.on_rebalance other than cordon the
+// server keeps taking meetings (as in the simulator), but the controller is
+// told; an interruption always cordons.
+func TestRebalanceFollowsPolicy(t *testing.T) {
+	emu := emulate.NewScalelite("lb")
+	srv := httptest.NewServer(emu)
+	defer srv.Close()
+	sl, _ := live.NewScalelite(srv.URL, "lb", srv.Client())
+	api, sec := emu.BBBServer(srv.URL, "me")
+	ctx := context.Background()
+	added, _ := sl.AddServer(ctx, api, sec, 1, "")
+	sl.SetState(ctx, added.ID, "enable")
+	tags := &memTagger{tags: map[string]string{}}
+	a := &live.ServerActions{Scalelite: sl, BBBURL: api, Tagger: tags}
+	if err := a.Notice(ctx, "i-1", live.Notice{Kind: "rebalance", Time: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	if emu.State(api) != "enabled" || !strings.HasPrefix(tags.get(live.TagNotice), "rebalance@") {
+		t.Fatalf("rebalance with replace: state %s, tag %q", emu.State(api), tags.get(live.TagNotice))
+	}
+	if err := a.Notice(ctx, "i-1", live.Notice{Kind: "interruption", Action: "terminate", Time: time.Now().Add(2 * time.Minute)}); err != nil {
+		t.Fatal(err)
+	}
+	if emu.State(api) != "cordoned" {
+		t.Fatalf("interruption: state %s", emu.State(api))
 	}
 }

@@ -30,8 +30,9 @@ type InstanceTagger interface {
 }
 
 // ServerActions is what a BBB server does on a spot notice: cordon itself
-// in Scalelite at once (no new meetings), tell the controller through a tag
-// on its instance, and on an interruption end its meetings shortly before
+// in Scalelite at once (no new meetings; for a rebalance recommendation only
+// when the policy says so), tell the controller through a tag on its
+// instance, and on an interruption end its meetings shortly before
 // the termination time, so users rejoin a healthy server at once instead of
 // waiting for their clients to time out, and hand its recordings to a hook.
 type ServerActions struct {
@@ -41,6 +42,9 @@ type ServerActions struct {
 	BBB       MeetingEnder
 	Tagger    InstanceTagger
 	EndBefore time.Duration // 0 = do not end meetings
+	// CordonOnRebalance follows drain.on_rebalance: cordon, as the engine
+	// does; with replace or ignore the server keeps taking meetings.
+	CordonOnRebalance bool
 	// RecordingsHook runs on an interruption, e.g. a script that copies raw
 	// recordings to S3; it gets SCALITE_INSTANCE_ID and SCALITE_TERMINATION_TIME.
 	RecordingsHook []string
@@ -52,8 +56,10 @@ type ServerActions struct {
 // Notice implements NoticeHandler.
 func (s *ServerActions) Notice(ctx context.Context, instanceID string, n Notice) error {
 	var errs []error
-	if err := s.cordon(ctx); err != nil {
-		errs = append(errs, err)
+	if n.Kind == "interruption" || s.CordonOnRebalance {
+		if err := s.cordon(ctx); err != nil {
+			errs = append(errs, err)
+		}
 	}
 	if s.Tagger != nil {
 		if err := s.Tagger.Tag(ctx, instanceID, TagNotice, n.Kind+"@"+n.Time.UTC().Format(time.RFC3339)); err != nil {

@@ -341,7 +341,8 @@ func agentCommand() *cli.Command {
 			cfg, sl, bbbSecret := env.cfg, env.sl, env.bbbSecret
 			md := imds.New(imds.Options{Endpoint: c.String("imds-endpoint")})
 			log := newLogger(c)
-			actions := &live.ServerActions{Scalelite: sl, RecordingsHook: cfg.Live.RecordingsHook, Log: log}
+			actions := &live.ServerActions{Scalelite: sl, RecordingsHook: cfg.Live.RecordingsHook, Log: log,
+				CordonOnRebalance: cfg.Drain.OnRebalance == config.DrainCordon}
 			agent, err := live.NewAgent(c.Context, md, actions, log)
 			if err != nil {
 				return err
