@@ -44,7 +44,7 @@ func pools(prices ...float64) []Pool {
 var defaultPrices = []float64{0.30, 0.31, 0.25, 0.26, 0.36, 0.37}
 
 func srv(id string, pool int, state ServerState, participants, meetings int) Server {
-	s := Server{ID: id, Pool: pool, Spot: pool >= 0, State: state, CapacityUsers: 400, Participants: participants, Meetings: meetings, Type: "c5a.4xlarge", USDPerHour: 0.3}
+	s := Server{ID: id, Pool: pool, Spot: pool >= 0, State: state, CapacityUsers: 400, Participants: participants, Meetings: meetings, Type: "c5a.4xlarge", AZ: "eu-west-1a", USDPerHour: 0.3}
 	if pool < 0 {
 		s.USDPerHour = 0.688
 	}

@@ -90,7 +90,9 @@ type scratch struct {
 	// troubled pools have a server under a notice: AWS is short of them,
 	// so replacements go elsewhere if they can.
 	troubled []bool
-	order    []int
+	// odPerAZ counts on-demand servers per policy AZ, to spread new ones.
+	odPerAZ []int
+	order   []int
 }
 
 // Plan decides what to do now. It appends to out and returns it. st is
@@ -113,6 +115,11 @@ func (p *Planner) Plan(now int64, obs *Observation, st *State, out []Action) []A
 	}
 	sc.troubled = sc.troubled[:len(p.pools)]
 	clear(sc.troubled)
+	if cap(sc.odPerAZ) < len(pol.AZs) {
+		sc.odPerAZ = make([]int, len(pol.AZs))
+	}
+	sc.odPerAZ = sc.odPerAZ[:len(pol.AZs)]
+	clear(sc.odPerAZ)
 
 	total := 0   // servers that count against fleet.max
 	spend := 0.0 // USD/hour of the fleet now
@@ -154,6 +161,9 @@ func (p *Planner) Plan(now int64, obs *Observation, st *State, out []Action) []A
 			g.servers++
 			if !s.Spot {
 				g.onDemand++
+				if i := slices.Index(pol.AZs, s.AZ); i >= 0 {
+					sc.odPerAZ[i]++
+				}
 			}
 			if s.Spot && s.Pool >= 0 {
 				sc.poolCount[s.Pool]++
@@ -291,7 +301,18 @@ func (p *Planner) scaleOut(now int64, obs *Observation, st *State, g *group, roo
 	if g.large {
 		odTag = model.LargeMeetingTag
 	}
-	odAZ := func() string { return pol.AZs[(total+len(out))%len(pol.AZs)] }
+	// On-demand servers go to the zone with the fewest of them, so that a
+	// zone's outage takes as few as possible.
+	odAZ := func() string {
+		best := 0
+		for i, n := range st.scratch.odPerAZ {
+			if n < st.scratch.odPerAZ[best] {
+				best = i
+			}
+		}
+		st.scratch.odPerAZ[best]++
+		return pol.AZs[best]
+	}
 	for ; needOD > 0; needOD-- {
 		if !launch(Action{Kind: Launch, Type: pol.OnDemandType.Name, AZ: odAZ(), Pool: -1, Tag: odTag}, p.odCap, pol.OnDemandType.OnDemandUSDPerHour) {
 			return out, room, spend, grew
