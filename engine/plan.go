@@ -115,11 +115,7 @@ func (p *Planner) Plan(now int64, obs *Observation, st *State, out []Action) []A
 	}
 	sc.troubled = sc.troubled[:len(p.pools)]
 	clear(sc.troubled)
-	if cap(sc.odPerAZ) < len(pol.AZs) {
-		sc.odPerAZ = make([]int, len(pol.AZs))
-	}
-	sc.odPerAZ = sc.odPerAZ[:len(pol.AZs)]
-	clear(sc.odPerAZ)
+	sc.odPerAZ = sc.odPerAZ[:0] // counted on the first on-demand launch
 
 	total := 0   // servers that count against fleet.max
 	spend := 0.0 // USD/hour of the fleet now
@@ -161,9 +157,6 @@ func (p *Planner) Plan(now int64, obs *Observation, st *State, out []Action) []A
 			g.servers++
 			if !s.Spot {
 				g.onDemand++
-				if i := slices.Index(pol.AZs, s.AZ); i >= 0 {
-					sc.odPerAZ[i]++
-				}
 			}
 			if s.Spot && s.Pool >= 0 {
 				sc.poolCount[s.Pool]++
@@ -304,6 +297,17 @@ func (p *Planner) scaleOut(now int64, obs *Observation, st *State, g *group, roo
 	// On-demand servers go to the zone with the fewest of them, so that a
 	// zone's outage takes as few as possible.
 	odAZ := func() string {
+		counts := &st.scratch.odPerAZ
+		if len(*counts) == 0 {
+			*counts = append(*counts, make([]int, len(pol.AZs))...)
+			for i := range obs.Servers {
+				if s := &obs.Servers[i]; !s.Spot && !s.Interruption && !(s.Rebalance && pol.OnRebalance != model.RebalanceIgnore) {
+					if k := slices.Index(pol.AZs, s.AZ); k >= 0 {
+						(*counts)[k]++
+					}
+				}
+			}
+		}
 		best := 0
 		for i, n := range st.scratch.odPerAZ {
 			if n < st.scratch.odPerAZ[best] {

@@ -143,6 +143,7 @@ func newWorld(o *Options, planner *engine.Planner) *world {
 		byID:     map[string]int32{},
 		meetings: make([]meetingRun, len(o.Meetings)),
 		launchR:  rand.New(rand.NewPCG(o.Seed, 0x1a0c4)),
+		insts:    make([]instance, 0, 1024),
 	}
 	pools := planner.Pools()
 	w.markets = make([]market, len(pools))
