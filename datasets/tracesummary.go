@@ -31,6 +31,59 @@ type loadStep struct {
 	meetings int
 }
 
+// DemandStep is the concurrent participant count from T on.
+type DemandStep struct {
+	T            int64
+	Participants int
+}
+
+// Demand is the trace's concurrent participants as a step function,
+// one step per change.
+func Demand(ms []model.Meeting) []DemandStep {
+	steps := loadSteps(ms)
+	var out []DemandStep
+	users := 0
+	for i, st := range steps {
+		users += st.users
+		if i+1 < len(steps) && steps[i+1].t == st.t {
+			continue // one step per instant
+		}
+		out = append(out, DemandStep{T: st.t, Participants: users})
+	}
+	return out
+}
+
+// loadSteps lists every start, size change and end, ends before starts at
+// the same second: a meeting ending at 09:00 and one starting at 09:00 do
+// not overlap.
+func loadSteps(ms []model.Meeting) []loadStep {
+	steps := make([]loadStep, 0, 2*len(ms))
+	for i := range ms {
+		m := &ms[i]
+		size := m.Participants
+		steps = append(steps, loadStep{m.Start, size, 1})
+		for _, c := range m.Curve {
+			if c.At >= m.End {
+				break
+			}
+			if c.At > m.Start {
+				steps = append(steps, loadStep{c.At, c.Participants - size, 0})
+			} else {
+				steps[len(steps)-1].users += c.Participants - size
+			}
+			size = c.Participants
+		}
+		steps = append(steps, loadStep{m.End, -size, -1})
+	}
+	slices.SortStableFunc(steps, func(a, b loadStep) int {
+		if c := cmp.Compare(a.t, b.t); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.meetings, b.meetings)
+	})
+	return steps
+}
+
 // SummarizeTrace sweeps the trace once over its start, size-change and end
 // events.
 func SummarizeTrace(ms []model.Meeting) TraceSummary {
@@ -39,7 +92,6 @@ func SummarizeTrace(ms []model.Meeting) TraceSummary {
 	if len(ms) == 0 {
 		return s
 	}
-	steps := make([]loadStep, 0, 2*len(ms))
 	s.From, s.To = ms[0].Start, ms[0].End
 	for i := range ms {
 		m := &ms[i]
@@ -50,25 +102,8 @@ func SummarizeTrace(ms []model.Meeting) TraceSummary {
 		}
 		s.LargestMeeting = max(s.LargestMeeting, m.PeakParticipants())
 		s.ParticipantMinutes += float64(m.ParticipantSeconds()) / 60
-		size := m.Participants
-		steps = append(steps, loadStep{m.Start, size, 1})
-		for _, c := range m.Curve {
-			if c.At >= m.End {
-				break
-			}
-			steps = append(steps, loadStep{c.At, c.Participants - size, 0})
-			size = c.Participants
-		}
-		steps = append(steps, loadStep{m.End, -size, -1})
 	}
-	// Ends before starts at the same second: a meeting ending at 09:00 and
-	// one starting at 09:00 do not overlap.
-	slices.SortStableFunc(steps, func(a, b loadStep) int {
-		if c := cmp.Compare(a.t, b.t); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.meetings, b.meetings)
-	})
+	steps := loadSteps(ms)
 	var hourSum [7][24]float64
 	var users, meetings int
 	prev := s.From

@@ -93,3 +93,16 @@ func (p *WeeklyProfile) Predict(from, to int64) int {
 	}
 	return int(best)
 }
+
+// LearnLevel records a demand that held over [from, to): every bucket it
+// touches sees it. Replaying a recorded trace this way rebuilds the profile
+// of a restarted controller.
+func (p *WeeklyProfile) LearnLevel(from, to int64, participants int) {
+	if to <= from {
+		return
+	}
+	p.Learn(from, participants)
+	for t := from - (from-mondayEpoch)%bucketSeconds + bucketSeconds; t < to; t += bucketSeconds {
+		p.Learn(t, participants)
+	}
+}

@@ -190,6 +190,8 @@ func liveCommand() *cli.Command {
 			&cli.BoolFlag{Name: "apply", Usage: "act: launch, enable, cordon, terminate (default: only print the plan)"},
 			&cli.BoolFlag{Name: "once", Usage: "reconcile once and exit"},
 			&cli.DurationFlag{Name: "interval", Usage: "reconcile interval (default: fleet.reconcile_interval)"},
+			&cli.StringFlag{Name: "learn-from", Usage: "recorded trace `FILE` (scalite trace record) replayed into the pre-warming profile at start"},
+			&cli.StringFlag{Name: "learn-samples", Usage: "its samples `FILE`"},
 		},
 		Action: liveAction,
 	}
@@ -256,6 +258,13 @@ func liveAction(c *cli.Context) error {
 		},
 		BBBURL:    func(in live.Instance) string { return bbbURLFor(cfg.Live.BBBURL, in) },
 		BBBSecret: bbbSecret, Apply: c.Bool("apply"), Clock: time.Now, Log: log, Metrics: live.NewMetrics(reg),
+	}
+	if f := c.String("learn-from"); f != "" {
+		ms, _, err := datasets.ReadTrace(f, c.String("learn-samples"))
+		if err != nil {
+			return err
+		}
+		log.Info("pre-warming profile rebuilt", "trace", f, "meetings", len(ms), "steps", live.LearnFromTrace(ctrl.State, ms))
 	}
 	interval := c.Duration("interval")
 	if interval == 0 {
