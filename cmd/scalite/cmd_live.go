@@ -300,15 +300,7 @@ func liveAction(c *cli.Context) error {
 	ctx, stop := signal.NotifyContext(c.Context, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if addr := cfg.Live.MetricsListen; addr != "" {
-		mux := http.NewServeMux()
-		mux.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
-		mux.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) {
-			if !ctrl.Healthy(3 * interval) {
-				http.Error(w, "no successful reconcile recently", http.StatusServiceUnavailable)
-				return
-			}
-			io.WriteString(w, "ok\n")
-		})
+		mux := metricsHandler(reg, func() bool { return ctrl.Healthy(3 * interval) })
 		ln, err := net.Listen("tcp", addr)
 		if err != nil {
 			return fmt.Errorf("live.metrics_listen: %w", err)
@@ -330,6 +322,21 @@ func liveAction(c *cli.Context) error {
 		case <-t.C:
 		}
 	}
+}
+
+// metricsHandler serves Prometheus metrics and a health check that fails
+// when no reconcile succeeded recently.
+func metricsHandler(reg *prometheus.Registry, healthy func() bool) http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	mux.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) {
+		if !healthy() {
+			http.Error(w, "no successful reconcile recently", http.StatusServiceUnavailable)
+			return
+		}
+		io.WriteString(w, "ok\n")
+	})
+	return mux
 }
 
 func agentCommand() *cli.Command {
@@ -460,7 +467,10 @@ func emulateAction(c *cli.Context) error {
 		return err
 	}
 	defer stopSL()
-	dir := c.String("dir")
+	dir, err := filepath.Abs(c.String("dir"))
+	if err != nil {
+		return err
+	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return err
 	}

@@ -1,11 +1,14 @@
 package main
 
 import (
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/scalite/scalite/config"
 	"github.com/scalite/scalite/datasets"
@@ -113,5 +116,35 @@ func TestEmulateRefusesNonLoopback(t *testing.T) {
 	code, _, errOut := scalite(t, "emulate", "--ec2-listen", "0.0.0.0:0", "--dir", t.TempDir())
 	if code != 2 || !strings.Contains(errOut, "loopback") {
 		t.Fatalf("exit %d: %s", code, errOut)
+	}
+}
+
+// TestMetricsHandler: /metrics shows a reconcile's metrics, /healthz
+// follows the controller's health.
+func TestMetricsHandler(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	m := live.NewMetrics(reg)
+	m.Actions.WithLabelValues("launch", "false").Add(2)
+	m.Halted.Set(0)
+	m.Reconcile.Observe(0.2)
+	healthy := false
+	h := metricsHandler(reg, func() bool { return healthy })
+	get := func(path string) (int, string) {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
+		return rec.Code, rec.Body.String()
+	}
+	code, body := get("/metrics")
+	for _, want := range []string{`scalite_actions_total{applied="false",kind="launch"} 2`, "scalite_halted 0", "scalite_reconcile_seconds_count 1"} {
+		if code != 200 || !strings.Contains(body, want) {
+			t.Errorf("/metrics (%d) lacks %s", code, want)
+		}
+	}
+	if code, _ := get("/healthz"); code != http.StatusServiceUnavailable {
+		t.Errorf("/healthz before a reconcile: %d", code)
+	}
+	healthy = true
+	if code, body := get("/healthz"); code != 200 || body != "ok\n" {
+		t.Errorf("/healthz: %d %q", code, body)
 	}
 }
