@@ -168,7 +168,31 @@ func (c *Controller) Reconcile(ctx context.Context) (*Report, error) {
 		}
 	}
 	if c.Apply {
-		rep.Notes = append(rep.Notes, c.act(ctx, now, rep.Actions, obsv, rep.Observed)...)
+		notes, out := c.act(ctx, now, rep.Actions, obsv, rep.Observed)
+		rep.Notes = append(rep.Notes, notes...)
+		// A pool without capacity: plan again at once, as the simulator does,
+		// with the servers just launched in the view and the pool marked
+		// unavailable, so the fallback comes now rather than a reconcile later.
+		observed := rep.Observed
+		for round := 0; round < 3 && out.noCapacity; round++ {
+			c.addLaunched(obs, out.launched)
+			for _, l := range out.launched {
+				observed = append(observed, l.ids...)
+			}
+			c.refreshPools(obs)
+			var launches []engine.Action
+			for _, a := range c.Planner.Plan(now.Unix(), obs, c.State, nil) {
+				if a.Kind == engine.Launch {
+					launches = append(launches, a)
+				}
+			}
+			if len(launches) == 0 {
+				break
+			}
+			rep.Actions = append(rep.Actions, launches...)
+			notes, out = c.act(ctx, now, launches, obsv, observed)
+			rep.Notes = append(rep.Notes, notes...)
+		}
 	}
 	c.mu.Lock()
 	c.lastOK = time.Now()
@@ -321,19 +345,65 @@ func (c *Controller) metrics(obs *engine.Observation) {
 	c.Metrics.Demand.Set(float64(obs.Participants))
 }
 
+// launchedServers are one launch action's new instances.
+type launchedServers struct {
+	ids []string
+	req LaunchRequest
+}
+
+// actOutcome is what acting did that a re-plan needs to know.
+type actOutcome struct {
+	launched   []launchedServers
+	noCapacity bool
+}
+
+// addLaunched puts just-launched instances into the observation as pending.
+func (c *Controller) addLaunched(obs *engine.Observation, launched []launchedServers) {
+	pol := c.Planner.Policy()
+	for _, l := range launched {
+		t := pol.OnDemandType
+		for _, st := range pol.SpotTypes {
+			if l.req.Spot && st.Name == l.req.Type {
+				t = st
+			}
+		}
+		pool := -1
+		if l.req.Spot {
+			pool = c.Planner.PoolIndex(model.MarketKey{InstanceType: l.req.Type, AZ: l.req.AZ})
+		}
+		for _, id := range l.ids {
+			obs.Servers = append(obs.Servers, engine.Server{ID: id, Type: l.req.Type, AZ: l.req.AZ, Pool: pool, Spot: l.req.Spot,
+				Tag: l.req.ServerTag, State: engine.Pending, CapacityUsers: t.CapacityUsers, USDPerHour: t.OnDemandUSDPerHour})
+		}
+	}
+}
+
+// refreshPools copies what acting learnt about pools into the observation.
+func (c *Controller) refreshPools(obs *engine.Observation) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for i, k := range c.Planner.Pools() {
+		if until, ok := c.unavailable[k]; ok {
+			obs.Pools[i].UnavailableUntil = until.Unix()
+		}
+	}
+}
+
 // act carries out the plan with guard rails: nothing untagged is touched
 // (every server comes from the fleet's tag filter), no server with meetings
 // is terminated unless AWS is reclaiming it, and launches stay within the
 // fleet cap even if a plan said otherwise.
-func (c *Controller) act(ctx context.Context, now time.Time, actions []engine.Action, obsv []observed, observedIDs []string) []string {
+func (c *Controller) act(ctx context.Context, now time.Time, actions []engine.Action, obsv []observed, observedIDs []string) ([]string, actOutcome) {
 	var notes []string
+	var out actOutcome
 	byID := map[string]*observed{}
 	for i := range obsv {
 		byID[obsv[i].inst.ID] = &obsv[i]
 	}
 	pol := c.Planner.Policy()
-	// Servers AWS is reclaiming do not count against fleet.max, as in the engine.
-	fleetSize := 0
+	// Servers AWS is reclaiming do not count against fleet.max, as in the
+	// engine; servers launched by an earlier round of this reconcile do.
+	fleetSize := len(observedIDs) - len(obsv)
 	for _, o := range obsv {
 		if kind, _, ok := parseNotice(o.inst.Tags[TagNotice]); !ok || kind != "interruption" {
 			fleetSize++
@@ -358,6 +428,7 @@ func (c *Controller) act(ctx context.Context, now time.Time, actions []engine.Ac
 				}
 				c.unavailable[model.MarketKey{InstanceType: a.Type, AZ: a.AZ}] = now.Add(time.Duration(pol.UnavailableFor) * time.Second)
 				c.mu.Unlock()
+				out.noCapacity = true
 			}
 			if err != nil {
 				c.fail("ec2", err)
@@ -365,6 +436,7 @@ func (c *Controller) act(ctx context.Context, now time.Time, actions []engine.Ac
 				continue
 			}
 			fleetSize += len(ids)
+			out.launched = append(out.launched, launchedServers{ids: ids, req: req})
 			notes = append(notes, fmt.Sprintf("launched %v", ids))
 		case engine.Enable, engine.Cordon:
 			o := byID[a.Server]
@@ -422,7 +494,7 @@ func (c *Controller) act(ctx context.Context, now time.Time, actions []engine.Ac
 			notes = append(notes, "terminated "+a.Server)
 		}
 	}
-	return notes
+	return notes, out
 }
 
 // Healthy reports whether a reconcile succeeded within the last window.

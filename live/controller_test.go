@@ -252,3 +252,39 @@ func TestControllerRehearsal(t *testing.T) {
 		t.Error("healthz: the earlier reconciles succeeded within the hour")
 	}
 }
+
+// TestNoCapacityFallsBackAtOnce: when the pool the engine picked has no
+// capacity, the same reconcile plans again and launches elsewhere, as the
+// simulator does, instead of waiting a reconcile.
+func TestNoCapacityFallsBackAtOnce(t *testing.T) {
+	r := newRehearsal(t)
+	r.policy.Min = 3 // two spot servers beside the on-demand base
+	c := r.controller(false)
+	rep := r.reconcile(c) // dry run: which spot pool would it pick first?
+	var spot engine.Action
+	for _, a := range rep.Actions {
+		if a.Kind == engine.Launch && a.Spot && spot.Type == "" {
+			spot = a
+		}
+	}
+	if spot.Type == "" {
+		t.Fatalf("no spot launch planned: %v", rep.Actions)
+	}
+	r.ec2.RefuseCapacity(model.MarketKey{InstanceType: spot.Type, AZ: spot.AZ}, -1)
+	c = r.controller(true)
+	rep = r.reconcile(c)
+	fleet, _ := live.NewFleet(r.client, "rehearsal", "bbb")
+	insts, _ := fleet.Instances(context.Background())
+	spots := 0
+	for _, in := range insts {
+		if in.Spot {
+			spots++
+			if in.Type == spot.Type && in.AZ == spot.AZ {
+				t.Fatalf("launched into the refused pool: %+v", in)
+			}
+		}
+	}
+	if spots != 2 || len(insts) != 3 {
+		t.Fatalf("%d servers (%d spot) after one reconcile with a refused pool; actions %v, notes %v", len(insts), spots, rep.Actions, rep.Notes)
+	}
+}
