@@ -15,7 +15,6 @@ import (
 	"time"
 
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
-	"github.com/aws/aws-sdk-go-v2/feature/ec2/imds"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -23,7 +22,6 @@ import (
 
 	"github.com/scalite/scalite/config"
 	"github.com/scalite/scalite/datasets"
-	"github.com/scalite/scalite/emulate"
 	"github.com/scalite/scalite/engine"
 	"github.com/scalite/scalite/live"
 	"github.com/scalite/scalite/model"
@@ -64,6 +62,30 @@ func ec2Client(ctx context.Context, region, endpoint string) (*ec2.Client, error
 			o.BaseEndpoint = &endpoint
 		}
 	}), nil
+}
+
+// stopContext ends on SIGINT or SIGTERM, or after d (0 = never).
+func stopContext(parent context.Context, d time.Duration) (context.Context, context.CancelFunc) {
+	ctx, stop := signal.NotifyContext(parent, os.Interrupt, syscall.SIGTERM)
+	if d <= 0 {
+		return ctx, stop
+	}
+	ctx, cancel := context.WithTimeout(ctx, d)
+	return ctx, func() { cancel(); stop() }
+}
+
+// every runs fn at once and then every interval until ctx ends.
+func every(ctx context.Context, interval time.Duration, fn func(context.Context)) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		fn(ctx)
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }
 
 func parseAWSTime(s, flag string) (time.Time, error) {
@@ -150,28 +172,16 @@ func traceRecordCommand() *cli.Command {
 			if !rec.Resumed().IsZero() {
 				log.Info("resuming", "last_poll", rec.Resumed(), "meetings", rec.Meetings())
 			}
-			ctx, stop := signal.NotifyContext(c.Context, os.Interrupt, syscall.SIGTERM)
+			ctx, stop := stopContext(c.Context, c.Duration("duration"))
 			defer stop()
-			if d := c.Duration("duration"); d > 0 {
-				var cancel context.CancelFunc
-				ctx, cancel = context.WithTimeout(ctx, d)
-				defer cancel()
-			}
-			t := time.NewTicker(rec.Interval)
-			defer t.Stop()
-			for {
-				now := time.Now().Truncate(time.Second)
-				if n, err := rec.Poll(ctx, now); err != nil {
+			every(ctx, rec.Interval, func(ctx context.Context) {
+				if n, err := rec.Poll(ctx, time.Now().Truncate(time.Second)); err != nil {
 					log.Warn("poll failed", "err", err)
 				} else {
 					log.Info("poll", "meetings", n, "recorded", rec.Meetings())
 				}
-				select {
-				case <-ctx.Done():
-					return nil
-				case <-t.C:
-				}
-			}
+			})
+			return nil
 		},
 	}
 }
@@ -297,7 +307,7 @@ func liveAction(c *cli.Context) error {
 	if c.Bool("once") {
 		return once(c.Context)
 	}
-	ctx, stop := signal.NotifyContext(c.Context, os.Interrupt, syscall.SIGTERM)
+	ctx, stop := stopContext(c.Context, 0)
 	defer stop()
 	if addr := cfg.Live.MetricsListen; addr != "" {
 		mux := metricsHandler(reg, func() bool { return ctrl.Healthy(3 * interval) })
@@ -310,18 +320,12 @@ func liveAction(c *cli.Context) error {
 		defer srv.Close()
 		log.Info("metrics", "listen", ln.Addr().String())
 	}
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
+	every(ctx, interval, func(ctx context.Context) {
 		if err := once(ctx); err != nil {
 			log.Error("reconcile", "err", err)
 		}
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-t.C:
-		}
-	}
+	})
+	return nil
 }
 
 // metricsHandler serves Prometheus metrics and a health check that fails
@@ -337,178 +341,4 @@ func metricsHandler(reg *prometheus.Registry, healthy func() bool) http.Handler 
 		io.WriteString(w, "ok\n")
 	})
 	return mux
-}
-
-func agentCommand() *cli.Command {
-	return &cli.Command{
-		Name:  "agent",
-		Usage: "watch this BBB server's spot notices (IMDSv2, every 5 s): cordon, tell the controller, end meetings before termination, save recordings",
-		Flags: []cli.Flag{
-			configFlag, catalogFlag, endpointFlag, logFormatFlag,
-			&cli.StringFlag{Name: "imds-endpoint", Usage: "instance metadata `URL` (a mock); default: the real one"},
-			&cli.DurationFlag{Name: "interval", Value: live.PollInterval, Usage: "poll interval"},
-			&cli.BoolFlag{Name: "once", Usage: "poll once and exit"},
-		},
-		Action: func(c *cli.Context) error {
-			env, err := setupLive(c)
-			if err != nil {
-				return err
-			}
-			cfg, sl, bbbSecret := env.cfg, env.sl, env.bbbSecret
-			md := imds.New(imds.Options{Endpoint: c.String("imds-endpoint")})
-			log := newLogger(c)
-			actions := &live.ServerActions{Scalelite: sl, RecordingsHook: cfg.Live.RecordingsHook, Log: log,
-				CordonOnRebalance: cfg.Drain.OnRebalance == config.DrainCordon}
-			agent, err := live.NewAgent(c.Context, md, actions, log)
-			if err != nil {
-				return err
-			}
-			host, _ := md.GetMetadata(c.Context, &imds.GetMetadataInput{Path: "local-hostname"})
-			dns := ""
-			if host != nil {
-				b, _ := io.ReadAll(host.Content)
-				host.Content.Close()
-				dns = strings.TrimSpace(string(b))
-			}
-			actions.BBBURL = bbbURLFor(cfg.Live.BBBURL, live.Instance{ID: agent.InstanceID(), PrivateDNS: dns})
-			if actions.BBB, err = live.NewBBB(actions.BBBURL, bbbSecret, nil); err != nil {
-				return err
-			}
-			if cfg.Drain.OnInterruption == config.DrainEndMeetings {
-				actions.EndBefore = cfg.Drain.EndMeetingsBefore.Duration
-			}
-			if client, err := ec2Client(c.Context, cfg.Region, c.String("endpoint-url")); err == nil {
-				if fleet, err := live.NewFleet(client, cfg.Live.Fleet, ""); err == nil {
-					actions.Tagger = fleet
-				}
-			}
-			log.Info("scalite agent", "instance", agent.InstanceID(), "bbb", actions.BBBURL, "interval", c.Duration("interval"))
-			if c.Bool("once") {
-				err := agent.Poll(c.Context)
-				actions.Wait()
-				return err
-			}
-			ctx, stop := signal.NotifyContext(c.Context, os.Interrupt, syscall.SIGTERM)
-			defer stop()
-			err = agent.Run(ctx, c.Duration("interval"))
-			actions.Wait()
-			return err
-		},
-	}
-}
-
-func emulateCommand() *cli.Command {
-	return &cli.Command{
-		Name:  "emulate",
-		Usage: "serve an emulated EC2 region and Scalelite on loopback, to rehearse `scalite live --apply` without an AWS account",
-		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "ec2-listen", Value: "127.0.0.1:0", Usage: "EC2 Query-protocol `ADDR`"},
-			&cli.StringFlag{Name: "scalelite-listen", Value: "127.0.0.1:0", Usage: "Scalelite `ADDR`"},
-			&cli.StringFlag{Name: "dir", Value: "emulated", Usage: "`DIR` for the secrets and a config to use with scalite live"},
-			&cli.IntFlag{Name: "demand", Value: 600, Usage: "participants kept in meetings on the enabled servers"},
-			&cli.DurationFlag{Name: "boot", Value: time.Minute, Usage: "how long an emulated BBB takes to answer after running"},
-			&cli.DurationFlag{Name: "duration", Usage: "stop after this long (default: until interrupted)"},
-		},
-		Action: emulateAction,
-	}
-}
-
-func emulateAction(c *cli.Context) error {
-	for _, flag := range []string{"ec2-listen", "scalelite-listen"} {
-		host, _, err := net.SplitHostPort(c.String(flag))
-		if err != nil || !net.ParseIP(host).IsLoopback() {
-			return usageErr("--%s must be a loopback address, got %q", flag, c.String(flag))
-		}
-	}
-	prices, err := datasets.DefaultPrices()
-	if err != nil {
-		return err
-	}
-	start := time.Now()
-	// The emulated market is the embedded one, replayed from now.
-	offset := start.Unix() - datasets.DefaultStart.Unix()
-	shifted := map[model.MarketKey]*model.PriceSeries{}
-	for k, s := range prices.Series {
-		ts := make([]int64, s.Len())
-		ps := make([]float64, s.Len())
-		for i := range s.Len() {
-			t, p := s.Point(i)
-			ts[i], ps[i] = t+offset-3600, p
-		}
-		if shifted[k], err = model.NewPriceSeries(ts, ps); err != nil {
-			return err
-		}
-	}
-	ec := emulate.NewEC2()
-	ec.Prices, ec.RunningAfter = shifted, 30*time.Second
-	sl := emulate.NewScalelite("emulated-lb-secret")
-	sl.BBBSecret = "emulated-bbb-secret"
-	boot := c.Duration("boot")
-	sl.BBBReady = func(id string) bool {
-		since, ok := ec.RunningSince(id)
-		return ok && time.Since(since) >= boot
-	}
-	listen := func(addr string, h http.Handler) (string, func(), error) {
-		ln, err := net.Listen("tcp", addr)
-		if err != nil {
-			return "", nil, err
-		}
-		srv := &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second}
-		go srv.Serve(ln)
-		return "http://" + ln.Addr().String(), func() { srv.Close() }, nil
-	}
-	ecURL, stopEC, err := listen(c.String("ec2-listen"), ec)
-	if err != nil {
-		return err
-	}
-	defer stopEC()
-	slURL, stopSL, err := listen(c.String("scalelite-listen"), sl)
-	if err != nil {
-		return err
-	}
-	defer stopSL()
-	dir, err := filepath.Abs(c.String("dir"))
-	if err != nil {
-		return err
-	}
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return err
-	}
-	cfg := config.Default()
-	cfg.Live.ScaleliteURL = slURL
-	cfg.Live.ScaleliteSecretFile = filepath.Join(dir, "scalelite.secret")
-	cfg.Live.BBBSecretFile = filepath.Join(dir, "bbb.secret")
-	cfg.Live.BBBURL = slURL + "/bbb/{instance_id}/bigbluebutton/api"
-	cfg.Live.MetricsListen = "127.0.0.1:0"
-	cfg.Fleet.ReconcileInterval = config.Duration{Duration: 10 * time.Second}
-	yaml, err := config.Marshal(cfg)
-	if err != nil {
-		return err
-	}
-	for name, data := range map[string]string{"scalelite.secret": "emulated-lb-secret\n", "bbb.secret": "emulated-bbb-secret\n", "scalite.conf": string(yaml)} {
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(data), 0o600); err != nil {
-			return err
-		}
-	}
-	w := c.App.Writer
-	fmt.Fprintf(w, "emulated EC2 (eu-west-1) at %s\nemulated Scalelite at %s\n", ecURL, slURL)
-	fmt.Fprintf(w, "rehearse with:\n  AWS_ACCESS_KEY_ID=x AWS_SECRET_ACCESS_KEY=x scalite live --config %s --endpoint-url %s --apply\n",
-		filepath.Join(dir, "scalite.conf"), ecURL)
-	ctx, stop := signal.NotifyContext(c.Context, os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	if d := c.Duration("duration"); d > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, d)
-		defer cancel()
-	}
-	t := time.NewTicker(time.Second)
-	defer t.Stop()
-	for {
-		sl.Demand(c.Int("demand"), 25)
-		select {
-		case <-ctx.Done():
-			return nil // interrupted or --duration over
-		case <-t.C:
-		}
-	}
 }
