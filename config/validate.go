@@ -2,6 +2,8 @@ package config
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 
@@ -116,15 +118,19 @@ func (f *File) Validate(cat *model.Catalog) error {
 	if fl.MaxHourlyUSD < 0 {
 		bad("fleet.max_hourly_usd", "must not be negative, got %v", fl.MaxHourlyUSD)
 	}
-	for key, d := range map[string]Duration{
-		"fleet.scale_in_cooldown": fl.ScaleInCooldown, "fleet.launch_to_running": fl.LaunchToRunning,
-		"fleet.boot_time": fl.BootTime, "drain.end_meetings_before": c.Drain.EndMeetingsBefore,
-		"prewarm.lead": c.PreWarm.Lead, "scalelite.load_join_buffer_time": c.Scalelite.LoadJoinBufferTime,
-		"simulation.rejoin_delay": c.Simulation.RejoinDelay, "simulation.rebalance_lead": c.Simulation.RebalanceLead,
-		"simulation.join_delay": c.Simulation.JoinDelay, "simulation.rejoin_delay_after_end": c.Simulation.RejoinDelayAfterEnd,
+	// Slices, not maps: errors come out in the same order every time.
+	for _, d := range []struct {
+		key string
+		v   Duration
+	}{
+		{"fleet.scale_in_cooldown", fl.ScaleInCooldown}, {"fleet.launch_to_running", fl.LaunchToRunning},
+		{"fleet.boot_time", fl.BootTime}, {"drain.end_meetings_before", c.Drain.EndMeetingsBefore},
+		{"prewarm.lead", c.PreWarm.Lead}, {"scalelite.load_join_buffer_time", c.Scalelite.LoadJoinBufferTime},
+		{"simulation.rejoin_delay", c.Simulation.RejoinDelay}, {"simulation.rebalance_lead", c.Simulation.RebalanceLead},
+		{"simulation.join_delay", c.Simulation.JoinDelay}, {"simulation.rejoin_delay_after_end", c.Simulation.RejoinDelayAfterEnd},
 	} {
-		if d.Duration < 0 {
-			bad(key, "must not be negative, got %s", d.Duration)
+		if d.v.Duration < 0 {
+			bad(d.key, "must not be negative, got %s", d.v.Duration)
 		}
 	}
 	if c.Drain.EndMeetingsBefore.Seconds() > 120 {
@@ -176,9 +182,12 @@ func (f *File) Validate(cat *model.Catalog) error {
 	if sim.RecordingProcessing < 0 {
 		bad("simulation.recording_processing", "must not be negative, got %v", sim.RecordingProcessing)
 	}
-	for key, p := range map[string]float64{"simulation.rebalance_probability": sim.RebalanceProbability, "simulation.launch_failure": sim.LaunchFailure} {
-		if p < 0 || p > 1 {
-			bad(key, "must be a probability in [0, 1], got %v", p)
+	for _, p := range []struct {
+		key string
+		v   float64
+	}{{"simulation.rebalance_probability", sim.RebalanceProbability}, {"simulation.launch_failure", sim.LaunchFailure}} {
+		if p.v < 0 || p.v > 1 {
+			bad(p.key, "must be a probability in [0, 1], got %v", p.v)
 		}
 	}
 	if sim.HazardMultiplier < 0 {
@@ -195,7 +204,8 @@ func (f *File) Validate(cat *model.Catalog) error {
 		bad("live.bbb_url", "must contain {private_dns} or {instance_id}, got %q", c.Live.BBBURL)
 	}
 
-	for name, users := range c.Capacity {
+	for _, name := range slices.Sorted(maps.Keys(c.Capacity)) {
+		users := c.Capacity[name]
 		checkType("capacity."+name, name)
 		if users <= 0 {
 			bad("capacity."+name, "must be positive, got %d", users)

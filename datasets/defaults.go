@@ -2,7 +2,10 @@ package datasets
 
 import (
 	"bytes"
+	"crypto/sha256"
 	_ "embed"
+	"encoding/hex"
+	"fmt"
 	"math/rand/v2"
 	"time"
 
@@ -51,6 +54,18 @@ func DefaultTypesOf(rc *model.RegionCatalog) ([]model.InstanceType, error) {
 		out = append(out, t)
 	}
 	return out, nil
+}
+
+// Fingerprint identifies inputs by their bytes (length-prefixed, so that
+// parts cannot run into each other): sweeps use it to refuse foreign
+// shards, regression baselines to refuse changed scenarios.
+func Fingerprint(parts ...[]byte) string {
+	h := sha256.New()
+	for _, p := range parts {
+		fmt.Fprintf(h, "%d:", len(p))
+		h.Write(p)
+	}
+	return hex.EncodeToString(h.Sum(nil))[:16]
 }
 
 // NewPriceRand and NewTraceRand are the seeded sources behind `prices

@@ -52,6 +52,13 @@ func New(pol model.Policy) (*Planner, error) {
 	return p, nil
 }
 
+// IsLargeMeeting reports whether a meeting of this many participants goes
+// to the on-demand servers tagged LargeMeetingTag. The simulator and the
+// controller both ask here, so they count large meetings alike.
+func (p *Planner) IsLargeMeeting(participants int) bool {
+	return p.placement && participants > p.pol.LargeMeeting
+}
+
 // Policy is the planner's policy.
 func (p *Planner) Policy() *model.Policy { return &p.pol }
 

@@ -298,7 +298,7 @@ func (c *Controller) observation(ctx context.Context, now time.Time, obsv []obse
 			s.Meetings++
 			s.Participants += m.ParticipantCount
 			obs.Participants += m.ParticipantCount
-			if pol.LargeMeeting > 0 && m.ParticipantCount > pol.LargeMeeting {
+			if c.Planner.IsLargeMeeting(m.ParticipantCount) {
 				obs.LargeParticipants += m.ParticipantCount
 			}
 		}

@@ -116,6 +116,15 @@ type PriceCursor struct {
 	i int
 }
 
+// NextChange is the time of the first change after the cursor's position,
+// so that a replay reads each change once, without searching.
+func (c *PriceCursor) NextChange() (int64, bool) {
+	if c.i+1 >= len(c.s.times) {
+		return 0, false
+	}
+	return c.s.times[c.i+1], true
+}
+
 // At returns the price in effect at t, like PriceSeries.At.
 func (c *PriceCursor) At(t int64) (float64, bool) {
 	ts := c.s.times

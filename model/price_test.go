@@ -50,6 +50,12 @@ func TestPriceSeriesMatchesDefinition(t *testing.T) {
 			if got, ok := c.At(q); got != want || ok != wok {
 				t.Fatalf("cursor At(%d) = %v,%v want %v,%v", q, got, ok, want, wok)
 			}
+			if got, ok := c.NextChange(); true {
+				want, wok := s.NextChange(q)
+				if got != want || ok != wok {
+					t.Fatalf("cursor NextChange after %d = %v,%v want %v,%v", q, got, ok, want, wok)
+				}
+			}
 		}
 	})
 }

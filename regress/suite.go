@@ -2,8 +2,6 @@ package regress
 
 import (
 	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -192,22 +190,13 @@ func (s *Suite) PolicyFiles(cat *model.Catalog) ([]Policy, error) {
 			return nil, fmt.Errorf("policy name %q is used by %s and %s", name, prev, p)
 		}
 		names[name] = p
-		out = append(out, Policy{Name: name, Path: p, File: f, Hash: hashOf(data)})
+		out = append(out, Policy{Name: name, Path: p, File: f, Hash: datasets.Fingerprint(data)})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	if len(out) == 0 {
 		return nil, fmt.Errorf("%s: no policy files", s.name)
 	}
 	return out, nil
-}
-
-func hashOf(parts ...[]byte) string {
-	h := sha256.New()
-	for _, p := range parts {
-		fmt.Fprintf(h, "%d:", len(p))
-		h.Write(p)
-	}
-	return hex.EncodeToString(h.Sum(nil))[:16]
 }
 
 // InputsHash fingerprints a scenario's inputs: the bytes of its price and
@@ -240,7 +229,7 @@ func (s *Suite) InputsHash(sc *Scenario) (string, error) {
 			return "", fmt.Errorf("scenario %s: %w", sc.Name, err)
 		}
 	}
-	return hashOf(parts...), nil
+	return datasets.Fingerprint(parts...), nil
 }
 
 func listFiles(p string) ([]string, error) {

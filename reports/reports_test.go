@@ -28,22 +28,12 @@ func smallReport(t *testing.T, runs int) *Report {
 	cfg.Spot.InstanceType = config.NameList{"c6i.4xlarge", "m5.4xlarge"}
 	cfg.Simulation.HazardMultiplier = 200
 	cfg.Fleet.Min = 2
-	cat := datasets.DefaultCatalog()
-	o, err := sim.OptionsFrom(&cfg, cat)
+	sc, err := sim.BuildScenario(sim.Inputs{Config: &config.File{Name: "report", Config: cfg}, Catalog: datasets.DefaultCatalog(), Seed: 1,
+		From: datasets.DefaultStart, To: datasets.DefaultStart.Add(48 * time.Hour)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, err := datasets.DefaultPrices()
-	if err != nil {
-		t.Fatal(err)
-	}
-	o.Prices = h.Series
-	p, _ := datasets.Profile("university")
-	o.Meetings, err = datasets.GenerateTrace(p, datasets.TraceGenOptions{Start: datasets.DefaultStart, Days: 2}, datasets.NewTraceRand(1))
-	if err != nil {
-		t.Fatal(err)
-	}
-	o.From, o.To, o.Seed = datasets.DefaultStart.Unix(), datasets.DefaultStart.Add(48*time.Hour).Unix(), 1
+	o := sc.Options
 	o.SampleInterval = 3600 // a small golden file
 	var run, base sim.Collector
 	o.Recorder, o.BaselineRecorder = &run, &base

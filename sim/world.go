@@ -92,6 +92,7 @@ type meetingRun struct {
 type market struct {
 	key          model.MarketKey
 	series       *model.PriceSeries
+	cursor       model.PriceCursor // the replay's position in series
 	price        float64
 	failedUntil  int64 // launches fail: no capacity after a reclaim
 	unavailUntil int64 // what the controller learnt from failed launches
@@ -128,11 +129,10 @@ type world struct {
 	demandSeconds int64
 	// unserved lists meetings now disrupted or rejected, so a sample can
 	// count their minutes up to now without waiting for them to change.
-	unserved  []int32
-	overload  int64 // participant-seconds above capacity
-	sample    Sample
-	res       Result
-	lastPrice []float64
+	unserved []int32
+	overload int64 // participant-seconds above capacity
+	sample   Sample
+	res      Result
 }
 
 // newWorld prepares a run; it does not simulate.
@@ -191,9 +191,9 @@ func (w *world) runUntil(stop int64) {
 	w.now = o.From
 	for i := range w.markets {
 		m := &w.markets[i]
-		c := m.series.Cursor()
-		m.price, _ = c.At(o.From)
-		if next, ok := m.series.NextChange(o.From); ok {
+		m.cursor = m.series.Cursor()
+		m.price, _ = m.cursor.At(o.From)
+		if next, ok := m.cursor.NextChange(); ok {
 			w.push(next, evPrice, int32(i), 0)
 		}
 		if m.perSecond > 0 {
@@ -347,7 +347,8 @@ func (w *world) meetingStart(i int32) {
 	mr.size = int32(m.Participants)
 	mr.since = w.now
 	mr.server = -1
-	mr.large = w.o.Policy.LargeMeeting > 0 && m.PeakParticipants() > w.o.Policy.LargeMeeting
+	// The operator tags a meeting at create time from its expected size.
+	mr.large = w.planner.IsLargeMeeting(m.PeakParticipants())
 	w.res.MeetingsTotal++
 	w.demandSeconds += m.ParticipantSecondsBetween(m.Start, w.o.To)
 	w.demand += int(mr.size)
@@ -401,7 +402,7 @@ func (w *world) meetingSize(i, ci int32) {
 // ones; an untagged meeting takes only untagged servers.
 func (w *world) place(mr *meetingRun) int32 {
 	wantTag := ""
-	if mr.large && w.o.Policy.LargeMeeting > 0 && w.o.Policy.OnDemandType.Name != "" {
+	if mr.large {
 		wantTag = model.LargeMeetingTag
 	}
 	best, fallback := int32(-1), int32(-1)
@@ -530,9 +531,9 @@ func (w *world) poll() {
 
 func (w *world) priceChange(mi int32) {
 	m := &w.markets[mi]
-	p, _ := m.series.At(w.now)
+	p, _ := m.cursor.At(w.now)
 	m.price = p
-	if next, ok := m.series.NextChange(w.now); ok {
+	if next, ok := m.cursor.NextChange(); ok {
 		w.push(next, evPrice, mi, 0)
 	}
 	for _, idx := range w.live {

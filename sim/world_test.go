@@ -2,6 +2,9 @@ package sim
 
 import (
 	"math"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/scalite/scalite/config"
@@ -47,23 +50,29 @@ func TestBilling(t *testing.T) {
 // TestAvailabilityTrace: a pool that goes unavailable interrupts its
 // instances and refuses launches; the fleet falls back to on-demand.
 func TestAvailabilityTrace(t *testing.T) {
+	// Up for the first day, down for the second, then up again, in the
+	// SkyPilot trace format, one file per market.
+	data := make([]string, 7*24)
+	for i := range data {
+		data[i] = "0"
+		if i < 24 || i >= 48 {
+			data[i] = "1"
+		}
+	}
+	dir := t.TempDir()
+	trace := `{"metadata":{"gap_seconds":3600},"data":[` + strings.Join(data, ",") + `]}`
+	if err := os.WriteFile(filepath.Join(dir, "c5a.4xlarge_eu-west-1a.json"), []byte(trace), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	o := defaultOptions(t, func(c *config.Config) {
 		c.AvailabilityZones = []string{"eu-west-1a"}
 		c.Spot.InstanceType = config.NameList{"c5a.4xlarge"}
 		c.OnDemand.Base = 0
 		c.Placement.LargeMeeting = 0
-		c.Simulation.CapacityInterruptions = "trace:unused"
+		c.Simulation.CapacityInterruptions = "trace:" + dir
 		c.Simulation.LaunchFailure = 0
 	})
 	o.To = o.From + 7*86400
-	// Up for the first day, down for the second, then up again.
-	data := make([]uint8, 7*24)
-	for i := range data {
-		if i < 24 || i >= 48 {
-			data[i] = 1
-		}
-	}
-	o.Availability = map[model.MarketKey]*Availability{{InstanceType: "c5a.4xlarge", AZ: "eu-west-1a"}: {GapSeconds: 3600, Data: data}}
 	r := mustRun(t, o)
 	if r.CapacityInterruptions == 0 || r.Interruptions != r.CapacityInterruptions {
 		t.Fatalf("interruptions %d (capacity %d), want capacity interruptions when the pool goes down", r.Interruptions, r.CapacityInterruptions)

@@ -2,8 +2,6 @@ package sweep
 
 import (
 	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"os"
@@ -13,6 +11,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/scalite/scalite/config"
+	"github.com/scalite/scalite/datasets"
 	"github.com/scalite/scalite/model"
 )
 
@@ -192,11 +191,4 @@ func (s *Spec) Candidates(base config.Config, cat *model.Catalog) ([]Candidate, 
 
 // Hash identifies a sweep's inputs, so shards of different sweeps are
 // never merged.
-func Hash(parts ...[]byte) string {
-	h := sha256.New()
-	for _, p := range parts {
-		fmt.Fprintf(h, "%d:", len(p))
-		h.Write(p)
-	}
-	return hex.EncodeToString(h.Sum(nil))[:16]
-}
+func Hash(parts ...[]byte) string { return datasets.Fingerprint(parts...) }

@@ -14,16 +14,15 @@ import (
 // progressReporter shows a sweep's progress: a bar with ETA on a terminal,
 // a plain line every few seconds otherwise (CI logs, files).
 type progressReporter struct {
-	mu      sync.Mutex
-	bar     *mpb.Bar
-	p       *mpb.Progress
-	w       io.Writer
-	label   string
-	start   time.Time
-	last    time.Time
-	lastAt  time.Time
-	total   int
-	prevOut int
+	mu     sync.Mutex
+	bar    *mpb.Bar
+	p      *mpb.Progress
+	w      io.Writer
+	label  string
+	start  time.Time
+	last   time.Time
+	lastAt time.Time
+	total  int
 }
 
 func isTerminal(w io.Writer) bool {
