@@ -1,0 +1,162 @@
+package engine
+
+import (
+	"fmt"
+	"slices"
+
+	"github.com/scalite/scalite/model"
+)
+
+// launchBudget is what one plan may still launch: servers below fleet.max
+// and USD/hour below the policy's spend cap. Both groups of a plan draw on
+// the same budget, the large-meeting group first.
+type launchBudget struct {
+	room      int     // servers that may still be launched under fleet.max
+	spend     float64 // USD/hour of the fleet, this plan's launches included
+	maxHourly float64 // the policy's cap on spend, 0 for none
+}
+
+// take reserves one server at price USD/hour, or reports false when
+// fleet.max or the spend cap forbids it.
+func (b *launchBudget) take(price float64) bool {
+	if b.room <= 0 || (b.maxHourly > 0 && b.spend+price > b.maxHourly) {
+		return false
+	}
+	b.room--
+	b.spend += price
+	return true
+}
+
+// groupLaunch is one group's scale-out in progress: what it still needs,
+// the actions so far, and the reason the actions carry.
+type groupLaunch struct {
+	p      *Planner
+	g      *group
+	budget *launchBudget
+	out    []Action
+	// deficit is the capacity (users) still missing, needServers the
+	// servers still missing below the group's minimum.
+	deficit     int
+	needServers int
+	grew        bool
+	reasonText  string
+}
+
+// reason is worded only when an action carries it: at fleet.max a deficit
+// can persist for hours of plans.
+func (l *groupLaunch) reason() string {
+	if l.reasonText == "" {
+		p, g := l.p, l.g
+		l.reasonText = fmt.Sprintf("demand %d participants +%.0f%% headroom needs %d, serving capacity %d", g.demand, p.pol.Headroom*100, g.required, g.capacity)
+		if g.required <= g.capacity {
+			l.reasonText = fmt.Sprintf("keep at least %d servers (%d on-demand), have %d (%d)", p.minServers(g), p.base(g), g.servers, g.onDemand)
+		}
+	}
+	return l.reasonText
+}
+
+// launch adds one server of capUsers at price to the plan, or reports
+// false when the budget is spent.
+func (l *groupLaunch) launch(a Action, capUsers int, price float64) bool {
+	if !l.budget.take(price) {
+		return false
+	}
+	l.deficit -= capUsers
+	l.needServers--
+	l.grew = true
+	// Launches into the same pool in one plan become one action.
+	if n := len(l.out); n > 0 && l.out[n-1].Kind == Launch && l.out[n-1].Type == a.Type && l.out[n-1].AZ == a.AZ && l.out[n-1].Spot == a.Spot {
+		l.out[n-1].Count++
+		return true
+	}
+	a.Count = 1
+	a.Reason = l.reason()
+	l.out = append(l.out, a)
+	return true
+}
+
+// scaleOut re-enables drained servers, then launches: the on-demand base,
+// then spot by the allocation strategy, then on-demand fallback. It reports
+// whether it launched anything.
+func (p *Planner) scaleOut(now int64, obs *Observation, st *State, g *group, budget *launchBudget, out []Action) ([]Action, bool) {
+	pol := &p.pol
+	l := groupLaunch{p: p, g: g, budget: budget, out: out,
+		deficit:     g.required - g.capacity,
+		needServers: p.minServers(g) - g.servers,
+	}
+	needOD := p.base(g) - g.onDemand
+	if l.deficit <= 0 && l.needServers <= 0 && needOD <= 0 {
+		return out, false
+	}
+	// Drained servers come back first: they are running and warm.
+	slices.SortStableFunc(g.reusable, func(a, b int) int { return obs.Servers[b].Participants - obs.Servers[a].Participants })
+	for _, i := range g.reusable {
+		if l.deficit <= 0 && l.needServers <= 0 && needOD <= 0 {
+			break
+		}
+		s := &obs.Servers[i]
+		if needOD > 0 && s.Spot && l.deficit <= 0 && l.needServers <= 0 {
+			continue
+		}
+		l.out = append(l.out, Action{Kind: Enable, Server: s.ID, Reason: "re-enable drained server: " + l.reason()})
+		delete(st.IdleSince, s.ID)
+		l.deficit -= s.CapacityUsers
+		l.needServers--
+		if !s.Spot {
+			needOD--
+		}
+	}
+	odTag := ""
+	if g.large {
+		odTag = model.LargeMeetingTag
+	}
+	for ; needOD > 0; needOD-- {
+		if !l.launch(Action{Kind: Launch, Type: pol.OnDemandType.Name, AZ: p.onDemandAZ(obs, &st.scratch), Pool: -1, Tag: odTag}, p.odCap, pol.OnDemandType.OnDemandUSDPerHour) {
+			return l.out, l.grew
+		}
+	}
+	for l.deficit > 0 || l.needServers > 0 {
+		if !g.large && pol.SpotEnabled {
+			if i := p.choosePool(now, obs, &st.scratch); i >= 0 {
+				k := p.pools[i]
+				if !l.launch(Action{Kind: Launch, Type: k.InstanceType, AZ: k.AZ, Pool: i, Spot: true, MaxPrice: p.poolMax[i]}, p.poolCap[i], obs.Pools[i].USDPerHour) {
+					break
+				}
+				st.scratch.poolCount[i]++
+				continue
+			}
+		}
+		if p.odCap == 0 || (!g.large && pol.SpotEnabled && !pol.OnDemandFallback) {
+			break
+		}
+		if !l.launch(Action{Kind: Launch, Type: pol.OnDemandType.Name, AZ: p.onDemandAZ(obs, &st.scratch), Pool: -1, Tag: odTag}, p.odCap, pol.OnDemandType.OnDemandUSDPerHour) {
+			break
+		}
+	}
+	return l.out, l.grew
+}
+
+// onDemandAZ picks the zone for the next on-demand server: the one with the
+// fewest of them, so that a zone's outage takes as few as possible. The
+// counts are taken on the plan's first on-demand launch and kept in sc.
+func (p *Planner) onDemandAZ(obs *Observation, sc *scratch) string {
+	pol := &p.pol
+	if len(sc.odPerAZ) == 0 {
+		sc.odPerAZ = append(sc.odPerAZ, make([]int, len(pol.AZs))...)
+		for i := range obs.Servers {
+			if s := &obs.Servers[i]; !s.Spot && !s.Interruption && !(s.Rebalance && pol.OnRebalance != model.RebalanceIgnore) {
+				if k := slices.Index(pol.AZs, s.AZ); k >= 0 {
+					sc.odPerAZ[k]++
+				}
+			}
+		}
+	}
+	best := 0
+	for i, n := range sc.odPerAZ {
+		if n < sc.odPerAZ[best] {
+			best = i
+		}
+	}
+	sc.odPerAZ[best]++
+	return pol.AZs[best]
+}
