@@ -80,8 +80,29 @@ func (e *Evaluator) evaluate(cands []Candidate, from, to int64, runs int, progre
 	for i := range remaining {
 		remaining[i] = runs
 	}
+	// The first failure stops the sweep: the feeder stops handing out
+	// jobs and the workers skip what they already hold, so no worker ever
+	// waits on a reader that is not there (the old error channel, buffered
+	// to the worker count and read only after every worker finished, hung
+	// as soon as more runs failed than there were workers).
+	stop := make(chan struct{})
+	var failOnce sync.Once
+	var firstErr error
+	fail := func(err error) {
+		failOnce.Do(func() {
+			firstErr = err
+			close(stop)
+		})
+	}
+	stopped := func() bool {
+		select {
+		case <-stop:
+			return true
+		default:
+			return false
+		}
+	}
 	jobs := make(chan job)
-	errs := make(chan error, workers)
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	done := 0
@@ -90,6 +111,9 @@ func (e *Evaluator) evaluate(cands []Candidate, from, to int64, runs int, progre
 		go func() {
 			defer wg.Done()
 			for j := range jobs {
+				if stopped() {
+					continue
+				}
 				c := &cands[j.c]
 				pol, err := c.Config.Policy(e.Catalog)
 				if err == nil {
@@ -104,7 +128,7 @@ func (e *Evaluator) evaluate(cands []Candidate, from, to int64, runs int, progre
 					}
 				}
 				if err != nil {
-					errs <- fmt.Errorf("candidate %d run %d: %w", c.Index, j.r, err)
+					fail(fmt.Errorf("candidate %d run %d: %w", c.Index, j.r, err))
 					continue
 				}
 				mu.Lock()
@@ -119,22 +143,19 @@ func (e *Evaluator) evaluate(cands []Candidate, from, to int64, runs int, progre
 			}
 		}()
 	}
-	var firstErr error
 	go func() {
+		defer close(jobs)
 		for i := range cands {
 			for r := range runs {
-				jobs <- job{i, r}
+				select {
+				case jobs <- job{i, r}:
+				case <-stop:
+					return
+				}
 			}
 		}
-		close(jobs)
 	}()
 	wg.Wait()
-	close(errs)
-	for err := range errs {
-		if firstErr == nil {
-			firstErr = err
-		}
-	}
 	if firstErr != nil {
 		return nil, firstErr
 	}
