@@ -69,19 +69,20 @@ func (p *Planner) Plan(now int64, obs *Observation, st *State, out []Action) []A
 		if !s.Interruption {
 			total++
 		}
-		rebalanced := s.Rebalance && pol.OnRebalance != model.RebalanceIgnore
-		noticed := s.Interruption || rebalanced
-
 		// Notices first: they are about users about to lose their meeting.
-		if s.Interruption {
-			if s.State != Cordoned {
-				out = append(out, Action{Kind: Cordon, Server: s.ID, Reason: fmt.Sprintf("interruption notice: AWS terminates it at %d", s.TerminationAt)})
+		// ReactToServer decides, as it does for the agent on the server;
+		// an interruption wins over a rebalance recommendation.
+		react, _ := ReactToServer(pol, s)
+		noticed := react.GoingAway
+		if react.Cordon && s.State != Cordoned {
+			reason := "rebalance recommendation: stop new meetings and replace"
+			if s.Interruption {
+				reason = fmt.Sprintf("interruption notice: AWS terminates it at %d", s.TerminationAt)
 			}
-			if pol.OnInterruption == model.InterruptionEndMeetings && !s.MeetingsEnded && s.Meetings > 0 && now >= s.TerminationAt-pol.EndMeetingsBefore {
-				out = append(out, Action{Kind: EndMeetings, Server: s.ID, Reason: fmt.Sprintf("end %d meetings %ds before termination so users rejoin a healthy server", s.Meetings, s.TerminationAt-now)})
-			}
-		} else if rebalanced && pol.OnRebalance == model.RebalanceCordon && s.State != Cordoned {
-			out = append(out, Action{Kind: Cordon, Server: s.ID, Reason: "rebalance recommendation: stop new meetings and replace"})
+			out = append(out, Action{Kind: Cordon, Server: s.ID, Reason: reason})
+		}
+		if react.EndMeetings && !s.MeetingsEnded && s.Meetings > 0 && now >= react.EndMeetingsAt {
+			out = append(out, Action{Kind: EndMeetings, Server: s.ID, Reason: fmt.Sprintf("end %d meetings %ds before termination so users rejoin a healthy server", s.Meetings, s.TerminationAt-now)})
 		}
 
 		if noticed && s.Spot && s.Pool >= 0 {

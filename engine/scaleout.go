@@ -144,7 +144,7 @@ func (p *Planner) onDemandAZ(obs *Observation, sc *scratch) string {
 	if len(sc.odPerAZ) == 0 {
 		sc.odPerAZ = append(sc.odPerAZ, make([]int, len(pol.AZs))...)
 		for i := range obs.Servers {
-			if s := &obs.Servers[i]; !s.Spot && !s.Interruption && !(s.Rebalance && pol.OnRebalance != model.RebalanceIgnore) {
+			if s := &obs.Servers[i]; !s.Spot && !goingAway(pol, s) {
 				if k := slices.Index(pol.AZs, s.AZ); k >= 0 {
 					sc.odPerAZ[k]++
 				}
