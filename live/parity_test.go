@@ -18,6 +18,7 @@ import (
 	"github.com/scalite/scalite/engine"
 	"github.com/scalite/scalite/live"
 	"github.com/scalite/scalite/model"
+	"github.com/scalite/scalite/scenario"
 	"github.com/scalite/scalite/sim"
 )
 
@@ -54,7 +55,7 @@ func checkParity(t *testing.T, offset time.Duration) []engine.Action {
 	cfg.Simulation.LaunchFailure = 0
 	cfg.Simulation.CapacityInterruptions = "off"
 	cat := datasets.DefaultCatalog()
-	o, err := sim.OptionsFrom(&cfg, cat)
+	o, err := scenario.OptionsFrom(&cfg, cat)
 	if err != nil {
 		t.Fatal(err)
 	}

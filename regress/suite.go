@@ -14,7 +14,7 @@ import (
 	"github.com/scalite/scalite/config"
 	"github.com/scalite/scalite/datasets"
 	"github.com/scalite/scalite/model"
-	"github.com/scalite/scalite/sim"
+	"github.com/scalite/scalite/scenario"
 )
 
 // Suite is a regress.yaml file.
@@ -252,8 +252,8 @@ func listFiles(p string) ([]string, error) {
 }
 
 // Build makes the simulator scenario for one policy.
-func (s *Suite) Build(sc *Scenario, pol *Policy, cat *model.Catalog) (*sim.Scenario, error) {
-	in := sim.Inputs{Config: pol.File, Catalog: cat, Product: sc.Product, TracePath: s.path(sc.Trace), SamplesPath: s.path(sc.Samples),
+func (s *Suite) Build(sc *Scenario, pol *Policy, cat *model.Catalog) (*scenario.Scenario, error) {
+	in := scenario.Inputs{Config: pol.File, Catalog: cat, Product: sc.Product, TracePath: s.path(sc.Trace), SamplesPath: s.path(sc.Samples),
 		Profile: sc.Profile, Scale: sc.Scale, Seed: sc.Seed}
 	for _, p := range sc.Prices {
 		in.PricePaths = append(in.PricePaths, s.path(p))
@@ -274,5 +274,5 @@ func (s *Suite) Build(sc *Scenario, pol *Policy, cat *model.Catalog) (*sim.Scena
 		}
 		*f.dst = t
 	}
-	return sim.BuildScenario(in)
+	return scenario.Build(in)
 }

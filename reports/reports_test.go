@@ -15,6 +15,7 @@ import (
 
 	"github.com/scalite/scalite/config"
 	"github.com/scalite/scalite/datasets"
+	"github.com/scalite/scalite/scenario"
 	"github.com/scalite/scalite/sim"
 )
 
@@ -28,7 +29,7 @@ func smallReport(t *testing.T, runs int) *Report {
 	cfg.Spot.InstanceType = config.NameList{"c6i.4xlarge", "m5.4xlarge"}
 	cfg.Simulation.HazardMultiplier = 200
 	cfg.Fleet.Min = 2
-	sc, err := sim.BuildScenario(sim.Inputs{Config: &config.File{Name: "report", Config: cfg}, Catalog: datasets.DefaultCatalog(), Seed: 1,
+	sc, err := scenario.Build(scenario.Inputs{Config: &config.File{Name: "report", Config: cfg}, Catalog: datasets.DefaultCatalog(), Seed: 1,
 		From: datasets.DefaultStart, To: datasets.DefaultStart.Add(48 * time.Hour)})
 	if err != nil {
 		t.Fatal(err)

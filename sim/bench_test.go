@@ -1,4 +1,4 @@
-package sim
+package sim_test
 
 import (
 	"bytes"
@@ -8,12 +8,14 @@ import (
 	"github.com/scalite/scalite/config"
 	"github.com/scalite/scalite/datasets"
 	"github.com/scalite/scalite/model"
+	"github.com/scalite/scalite/scenario"
+	"github.com/scalite/scalite/sim"
 )
 
 // yearOptions is the benchmark scenario: one simulated year, 24
 // spot markets (8 types x 3 AZs), about 200,000 meetings and a fleet of up
 // to about 100 servers (capacity overridden to 50 users per server).
-func yearOptions(b testing.TB) Options {
+func yearOptions(b testing.TB) sim.Options {
 	types := []string{"c5.2xlarge", "c5a.2xlarge", "c6a.2xlarge", "c6i.2xlarge", "m5.2xlarge", "m5a.2xlarge", "m6a.2xlarge", "m6i.2xlarge"}
 	cfg := config.Default()
 	cfg.Spot.InstanceType = config.NameList(types)
@@ -28,7 +30,7 @@ func yearOptions(b testing.TB) Options {
 	if err := (&config.File{Name: "bench", Config: cfg}).Validate(cat); err != nil {
 		b.Fatal(err)
 	}
-	o, err := OptionsFrom(&cfg, cat)
+	o, err := scenario.OptionsFrom(&cfg, cat)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -64,7 +66,7 @@ func BenchmarkSimYear(b *testing.B) {
 	o := yearOptions(b)
 	b.ReportAllocs()
 	b.ResetTimer()
-	var r Result
+	var r sim.Result
 	for range b.N {
 		r = mustRun(b, o)
 	}
@@ -79,7 +81,7 @@ func BenchmarkSimRuns(b *testing.B) {
 	o := defaultOptions(b, nil)
 	b.ResetTimer()
 	for range b.N {
-		if _, err := RunMany(o, 4, 0, nil); err != nil {
+		if _, err := sim.RunMany(o, 4, 0, nil); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -3,7 +3,6 @@ package sim
 import (
 	"fmt"
 
-	"github.com/scalite/scalite/config"
 	"github.com/scalite/scalite/model"
 )
 
@@ -60,45 +59,10 @@ type Options struct {
 	Baselines *BaselineCache
 }
 
-// OptionsFrom fills the world model from a configuration; the caller adds
-// prices, meetings, window and seed.
-func OptionsFrom(cfg *config.Config, cat *model.Catalog) (Options, error) {
-	pol, err := cfg.Policy(cat)
-	if err != nil {
-		return Options{}, err
-	}
-	sm := cfg.Simulation
-	o := Options{
-		Policy:               pol,
-		RejoinDelay:          sm.RejoinDelay.Seconds(),
-		RejoinDelayAfterEnd:  sm.RejoinDelayAfterEnd.Seconds(),
-		JoinDelay:            sm.JoinDelay.Seconds(),
-		RecordingProcessing:  sm.RecordingProcessing,
-		RebalanceProbability: sm.RebalanceProbability,
-		RebalanceLead:        sm.RebalanceLead.Seconds(),
-		ReclaimShare:         sm.ReclaimShare,
-		HazardMultiplier:     sm.HazardMultiplier,
-		LaunchFailure:        sm.LaunchFailure,
-		ReconcileInterval:    cfg.Fleet.ReconcileInterval.Seconds(),
-		PollInterval:         cfg.Scalelite.PollInterval.Seconds(),
-		LoadMinUserCount:     cfg.Scalelite.LoadMinUserCount,
-		LoadJoinBufferTime:   cfg.Scalelite.LoadJoinBufferTime.Seconds(),
-		LoadMultiplier:       cfg.Scalelite.LoadMultiplier,
-		SampleInterval:       300,
-	}
-	switch ci := sm.CapacityInterruptions; {
-	case ci == "advisor":
-		o.Capacity = CapacityAdvisor
-	case ci == "off":
-		o.Capacity = CapacityOff
-	default:
-		o.Capacity = CapacityTrace
-	}
-	return o, nil
-}
-
-// check rejects options the simulator cannot run, before simulating.
-func (o *Options) check() error {
+// Check rejects options the simulator cannot run, before simulating. Run
+// and PlanAt call it; scenario.Build calls it so that a scenario that
+// cannot run is reported before any run.
+func (o *Options) Check() error {
 	if o.To <= o.From {
 		return fmt.Errorf("simulation window [%d, %d) is empty", o.From, o.To)
 	}

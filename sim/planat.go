@@ -11,7 +11,7 @@ import (
 // controller has) makes from it. Tests use it to check that the live
 // controller, given the same fleet, plans the same actions.
 func PlanAt(o Options, at int64) (engine.Observation, []engine.Action, error) {
-	if err := o.check(); err != nil {
+	if err := o.Check(); err != nil {
 		return engine.Observation{}, nil, err
 	}
 	planner, err := engine.New(o.Policy)

@@ -19,7 +19,7 @@ const ModelVersion = "scalite-sim/1"
 // Run simulates the policy and, through the same engine, the all-on-demand
 // baseline of the same demand, and reports both.
 func Run(o Options) (Result, error) {
-	if err := o.check(); err != nil {
+	if err := o.Check(); err != nil {
 		return Result{}, err
 	}
 	planner, err := engine.New(o.Policy)

@@ -1,4 +1,4 @@
-package sim
+package sim_test
 
 import (
 	"bytes"
@@ -14,11 +14,13 @@ import (
 	"github.com/scalite/scalite/config"
 	"github.com/scalite/scalite/datasets"
 	"github.com/scalite/scalite/model"
+	"github.com/scalite/scalite/scenario"
+	"github.com/scalite/scalite/sim"
 )
 
-func mustRun(t testing.TB, o Options) Result {
+func mustRun(t testing.TB, o sim.Options) sim.Result {
 	t.Helper()
-	r, err := Run(o)
+	r, err := sim.Run(o)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -41,11 +43,11 @@ func TestDeterminism(t *testing.T) {
 		t.Fatal("a different seed gave the same result")
 	}
 	// The number of cores must not change results.
-	one, err := RunMany(o, 4, 1, nil)
+	one, err := sim.RunMany(o, 4, 1, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	many, err := RunMany(o, 4, 4, nil)
+	many, err := sim.RunMany(o, 4, 4, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -82,7 +84,7 @@ func TestExactCostOnRealPrices(t *testing.T) {
 	if err := f.Validate(datasets.DefaultCatalog()); err != nil {
 		t.Fatal(err)
 	}
-	o, err := OptionsFrom(&cfg, datasets.DefaultCatalog())
+	o, err := scenario.OptionsFrom(&cfg, datasets.DefaultCatalog())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -130,13 +132,9 @@ func TestScalelitePileUp(t *testing.T) {
 		})
 		o.Meetings = ms
 		o.From, o.To = day+6*3600, day+8*3600+5*60
-		w := newWorld(&o, mustPlanner(t, o.Policy))
-		w.run()
-		perServer := map[int32]int{}
-		for i := 3; i < len(ms); i++ {
-			if mr := w.meetings[i]; mr.mode == modeServed {
-				perServer[mr.server]++
-			}
+		perServer, err := sim.ServedPerServer(&o, 3)
+		if err != nil {
+			t.Fatal(err)
 		}
 		most := 0
 		for _, n := range perServer {
@@ -156,7 +154,7 @@ func TestScalelitePileUp(t *testing.T) {
 
 // scenario draws a small random world: a trace of up to 40 meetings over
 // two days, three markets of generated prices and a random policy.
-func scenario(t *rapid.T) Options {
+func rapidOptions(t *rapid.T) sim.Options {
 	cat := datasets.DefaultCatalog()
 	cfg := config.Default()
 	types := []string{"c5a.2xlarge", "c6i.4xlarge", "m5.4xlarge", "t3.xlarge"}
@@ -182,7 +180,7 @@ func scenario(t *rapid.T) Options {
 	if err := (&config.File{Name: "rapid", Config: cfg}).Validate(cat); err != nil {
 		t.Skip(err)
 	}
-	o, err := OptionsFrom(&cfg, cat)
+	o, err := scenario.OptionsFrom(&cfg, cat)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -237,8 +235,8 @@ func sortCurve(c []model.SizeStep) {
 
 func TestSimulatorProperties(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
-		o := scenario(t)
-		r, err := Run(o)
+		o := rapidOptions(t)
+		r, err := sim.Run(o)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -268,7 +266,7 @@ func TestSimulatorProperties(t *testing.T) {
 		for k := range o.Policy.MaxPrice {
 			low.Policy.MaxPrice[k] = 0.0001
 		}
-		lr, err := Run(low)
+		lr, err := sim.Run(low)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -281,12 +279,12 @@ func TestSimulatorProperties(t *testing.T) {
 func TestScenarioErrors(t *testing.T) {
 	o := defaultOptions(t, nil)
 	o.Prices = map[model.MarketKey]*model.PriceSeries{}
-	if _, err := Run(o); err == nil || !strings.Contains(err.Error(), "no spot price history for market c5a.4xlarge/eu-west-1a") {
+	if _, err := sim.Run(o); err == nil || !strings.Contains(err.Error(), "no spot price history for market c5a.4xlarge/eu-west-1a") {
 		t.Fatalf("error = %v", err)
 	}
 	o = defaultOptions(t, nil)
 	o.From = o.From - 86400
-	if _, err := Run(o); err == nil || !strings.Contains(err.Error(), "no price known then") {
+	if _, err := sim.Run(o); err == nil || !strings.Contains(err.Error(), "no price known then") {
 		t.Fatalf("error = %v", err)
 	}
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/scalite/scalite/config"
 	"github.com/scalite/scalite/datasets"
+	"github.com/scalite/scalite/scenario"
 	"github.com/scalite/scalite/sim"
 )
 
@@ -98,7 +99,7 @@ func evaluator(t testing.TB, runs int) (*Evaluator, []Candidate) {
 	t.Helper()
 	cat := datasets.DefaultCatalog()
 	f, _ := config.Parse(nil, "default")
-	sc, err := sim.BuildScenario(sim.Inputs{Config: f, Catalog: cat, Seed: 1})
+	sc, err := scenario.Build(scenario.Inputs{Config: f, Catalog: cat, Seed: 1})
 	if err != nil {
 		t.Fatal(err)
 	}

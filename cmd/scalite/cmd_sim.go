@@ -14,6 +14,7 @@ import (
 	"github.com/scalite/scalite/config"
 	"github.com/scalite/scalite/model"
 	"github.com/scalite/scalite/reports"
+	"github.com/scalite/scalite/scenario"
 	"github.com/scalite/scalite/sim"
 )
 
@@ -91,7 +92,7 @@ func simAction(c *cli.Context) error {
 }
 
 // addReport renders the report of a recorded run into the output files.
-func addReport(files *outFiles, sc *sim.Scenario, cfg config.Config, results []sim.Result, run, baseline *sim.Collector) error {
+func addReport(files *outFiles, sc *scenario.Scenario, cfg config.Config, results []sim.Result, run, baseline *sim.Collector) error {
 	yaml, err := config.Marshal(cfg)
 	if err != nil {
 		return err
@@ -143,8 +144,8 @@ func scenarioArgs(c *cli.Context) []string {
 	return out
 }
 
-func buildScenario(c *cli.Context, cf *config.File, cat *model.Catalog) (*sim.Scenario, error) {
-	in := sim.Inputs{
+func buildScenario(c *cli.Context, cf *config.File, cat *model.Catalog) (*scenario.Scenario, error) {
+	in := scenario.Inputs{
 		Config: cf, Catalog: cat, PricePaths: splitList(c.StringSlice("prices")), Product: c.String("product"),
 		TracePath: c.String("trace"), SamplesPath: c.String("samples"), Profile: c.String("profile"),
 		Scale: c.Float64("scale"), Seed: c.Uint64("seed"),
@@ -160,10 +161,10 @@ func buildScenario(c *cli.Context, cf *config.File, cat *model.Catalog) (*sim.Sc
 			}
 		}
 	}
-	return sim.BuildScenario(in)
+	return scenario.Build(in)
 }
 
-func printSimText(w io.Writer, sc *sim.Scenario, results []sim.Result) {
+func printSimText(w io.Writer, sc *scenario.Scenario, results []sim.Result) {
 	o := &sc.Options
 	p := &o.Policy
 	fmt.Fprintf(w, "window      %s to %s (%.1f days)\n", fmtTime(o.From), fmtTime(o.To), float64(o.To-o.From)/86400)

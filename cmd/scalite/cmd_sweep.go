@@ -12,6 +12,7 @@ import (
 	"github.com/scalite/scalite/config"
 	"github.com/scalite/scalite/model"
 	"github.com/scalite/scalite/reports"
+	"github.com/scalite/scalite/scenario"
 	"github.com/scalite/scalite/sim"
 	"github.com/scalite/scalite/sweep"
 )
@@ -52,7 +53,7 @@ type sweepEnv struct {
 	cat   *model.Catalog
 	base  *config.File
 	cands []sweep.Candidate
-	sc    *sim.Scenario
+	sc    *scenario.Scenario
 	meta  sweep.Meta
 	cons  sweep.Constraints
 }

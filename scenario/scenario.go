@@ -1,4 +1,4 @@
-package sim
+package scenario
 
 import (
 	"fmt"
@@ -8,6 +8,7 @@ import (
 	"github.com/scalite/scalite/config"
 	"github.com/scalite/scalite/datasets"
 	"github.com/scalite/scalite/model"
+	"github.com/scalite/scalite/sim"
 )
 
 // Inputs name what a simulation reads. Empty PricePaths mean the embedded
@@ -28,7 +29,7 @@ type Inputs struct {
 
 // Scenario is a simulation ready to run, with what it was made from.
 type Scenario struct {
-	Options Options
+	Options sim.Options
 	// MeetingsFor generates each seed's trace when none was given.
 	MeetingsFor func(seed uint64) ([]model.Meeting, error)
 	Prices      *datasets.PriceHistory
@@ -37,11 +38,11 @@ type Scenario struct {
 	TraceStats  datasets.TraceStats
 }
 
-// BuildScenario reads the inputs and settles the window: where the prices
+// Build reads the inputs and settles the window: where the prices
 // of the policy's markets and the trace overlap, unless From/To say
 // otherwise. Everything that would stop a run is reported here, before any
 // simulating.
-func BuildScenario(in Inputs) (*Scenario, error) {
+func Build(in Inputs) (*Scenario, error) {
 	o, err := OptionsFrom(&in.Config.Config, in.Catalog)
 	if err != nil {
 		return nil, err
@@ -131,7 +132,7 @@ func BuildScenario(in Inputs) (*Scenario, error) {
 		sc.TraceLabel = fmt.Sprintf("generated %s trace, %d days, seed per run", name, days)
 	}
 	sc.Options = o
-	return sc, o.check()
+	return sc, o.Check()
 }
 
 func fmtT(t int64) string { return time.Unix(t, 0).UTC().Format(time.RFC3339) }

@@ -1,0 +1,44 @@
+package scenario
+
+import (
+	"github.com/scalite/scalite/config"
+	"github.com/scalite/scalite/model"
+	"github.com/scalite/scalite/sim"
+)
+
+// OptionsFrom fills the world model from a configuration; the caller adds
+// prices, meetings, window and seed.
+func OptionsFrom(cfg *config.Config, cat *model.Catalog) (sim.Options, error) {
+	pol, err := cfg.Policy(cat)
+	if err != nil {
+		return sim.Options{}, err
+	}
+	sm := cfg.Simulation
+	o := sim.Options{
+		Policy:               pol,
+		RejoinDelay:          sm.RejoinDelay.Seconds(),
+		RejoinDelayAfterEnd:  sm.RejoinDelayAfterEnd.Seconds(),
+		JoinDelay:            sm.JoinDelay.Seconds(),
+		RecordingProcessing:  sm.RecordingProcessing,
+		RebalanceProbability: sm.RebalanceProbability,
+		RebalanceLead:        sm.RebalanceLead.Seconds(),
+		ReclaimShare:         sm.ReclaimShare,
+		HazardMultiplier:     sm.HazardMultiplier,
+		LaunchFailure:        sm.LaunchFailure,
+		ReconcileInterval:    cfg.Fleet.ReconcileInterval.Seconds(),
+		PollInterval:         cfg.Scalelite.PollInterval.Seconds(),
+		LoadMinUserCount:     cfg.Scalelite.LoadMinUserCount,
+		LoadJoinBufferTime:   cfg.Scalelite.LoadJoinBufferTime.Seconds(),
+		LoadMultiplier:       cfg.Scalelite.LoadMultiplier,
+		SampleInterval:       300,
+	}
+	switch ci := sm.CapacityInterruptions; {
+	case ci == "advisor":
+		o.Capacity = sim.CapacityAdvisor
+	case ci == "off":
+		o.Capacity = sim.CapacityOff
+	default:
+		o.Capacity = sim.CapacityTrace
+	}
+	return o, nil
+}

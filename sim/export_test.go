@@ -1,0 +1,23 @@
+package sim
+
+import "github.com/scalite/scalite/engine"
+
+// ServedPerServer runs o with its policy's planner and counts, per server,
+// the meetings from index from onwards that ended up served there. It lets
+// the external tests, which build Options through package scenario, look
+// at placement inside the world.
+func ServedPerServer(o *Options, from int) (map[int32]int, error) {
+	planner, err := engine.New(o.Policy)
+	if err != nil {
+		return nil, err
+	}
+	w := newWorld(o, planner)
+	w.run()
+	perServer := map[int32]int{}
+	for i := from; i < len(w.meetings); i++ {
+		if mr := w.meetings[i]; mr.mode == modeServed {
+			perServer[mr.server]++
+		}
+	}
+	return perServer, nil
+}
