@@ -30,6 +30,8 @@ type Config struct {
 	Scalelite         Scalelite  `yaml:"scalelite"`
 	Simulation        Simulation `yaml:"simulation"`
 	Live              Live       `yaml:"live"`
+	// Notifications tell people on call what happened to the fleet.
+	Notifications Notifications `yaml:"notifications"`
 	// Capacity overrides the catalog's BBB users per server, by type.
 	Capacity map[string]int `yaml:"capacity,omitempty"`
 }
@@ -57,6 +59,10 @@ type Fleet struct {
 	ScaleInCooldown Duration `yaml:"scale_in_cooldown"`
 	LaunchToRunning Duration `yaml:"launch_to_running"`
 	BootTime        Duration `yaml:"boot_time"`
+	// BootTimeout: a server whose BBB is not up this long after launch
+	// never booted: it is terminated, counted as a failed launch and
+	// replaced.
+	BootTimeout Duration `yaml:"boot_timeout"`
 	// MaxHourlyUSD caps the fleet's spend rate (0 = no cap).
 	MaxHourlyUSD float64 `yaml:"max_hourly_usd"`
 	// ReconcileInterval is how often the controller observes and plans.
@@ -134,7 +140,39 @@ type Live struct {
 	// RecordingsHook runs on an interruption notice (agent): a command and
 	// its arguments, e.g. [/usr/local/bin/save-recordings].
 	RecordingsHook []string `yaml:"recordings_hook"`
+	// ChecksumAlgorithm signs Scalelite and BBB API calls: sha1, sha256 or
+	// sha512, one the load balancer's LOADBALANCER_CHECKSUM_ALGORITHM allows.
+	ChecksumAlgorithm string `yaml:"checksum_algorithm"`
+	// LaunchJournal is the file that remembers launches in flight (their
+	// client tokens), so a restart neither repeats nor forgets one.
+	LaunchJournal string `yaml:"launch_journal"`
+	// InterruptionQueueURL is the SQS queue EventBridge fills with the
+	// fleet's spot, rebalance, state-change and maintenance events
+	// (docs/live/interruption-queue.yaml); empty = agents' notices only.
+	InterruptionQueueURL string `yaml:"interruption_queue_url,omitempty"`
 }
+
+// Notifications configures the messages sent to people (controller and
+// agent alike). With neither receiver set nothing is sent.
+type Notifications struct {
+	// WebhookURL gets a JSON POST (Slack, Mattermost, Microsoft Teams
+	// incoming webhooks). It carries the receiver's token: keep the file 0600.
+	WebhookURL string `yaml:"webhook_url,omitempty"`
+	// SNSTopicARN gets the same message through SNS Publish.
+	SNSTopicARN string `yaml:"sns_topic_arn,omitempty"`
+	// Events are the kinds of event sent (NotificationEvents).
+	Events []string `yaml:"events"`
+	// Format is the webhook body (NotificationFormats).
+	Format string `yaml:"format"`
+}
+
+// NotificationEvents are the events notifications can report; package
+// notify names the same ones.
+var NotificationEvents = []string{"interruption", "rebalance", "maintenance", "halt", "guard_rail", "spend_cap", "fleet_max", "capacity_failures", "never_booted"}
+
+// NotificationFormats are the webhook bodies: {"text": ...} for Slack,
+// Mattermost and Teams connectors, an Adaptive Card for Teams Workflows.
+var NotificationFormats = []string{"text", "adaptive-card"}
 
 // Default returns the configuration every key falls back to.
 func Default() Config {
@@ -153,6 +191,7 @@ func Default() Config {
 			ScaleInCooldown:   d(15 * time.Minute),
 			LaunchToRunning:   d(30 * time.Second),
 			BootTime:          d(5 * time.Minute),
+			BootTimeout:       d(20 * time.Minute),
 			ReconcileInterval: d(60 * time.Second),
 		},
 		Drain:     Drain{OnRebalance: "cordon", OnInterruption: "cordon", EndMeetingsBefore: d(30 * time.Second)},
@@ -178,6 +217,11 @@ func Default() Config {
 			Fleet: "bbb", LaunchTemplate: "bbb", ScaleliteURL: "https://scalelite.example.org",
 			ScaleliteSecretFile: "/etc/scalite/scalelite.secret", BBBSecretFile: "/etc/scalite/bbb.secret",
 			BBBURL: "https://{private_dns}/bigbluebutton/api", MetricsListen: "127.0.0.1:9464",
+			ChecksumAlgorithm: "sha256", LaunchJournal: "/var/lib/scalite/launches.json",
+		},
+		Notifications: Notifications{
+			Events: []string{"interruption", "rebalance", "halt", "guard_rail", "spend_cap", "fleet_max", "capacity_failures", "never_booted"},
+			Format: "text",
 		},
 	}
 }

@@ -110,6 +110,14 @@ func TestConfigErrorsNameKeyAndLine(t *testing.T) {
 		{"capacity override", "capacity:\n  x9.huge: 10\n", []string{"c.yaml: line 2: capacity.x9.huge: instance type \"x9.huge\" is not in the eu-west-1 catalog"}},
 		{"not yaml", "fleet: [\n", []string{"c.yaml: YAML: yaml: line 1"}},
 		{"two documents", "fleet: {}\n---\nfleet: {}\n", []string{"c.yaml: line 2: more than one YAML document"}},
+		{"queue url", "live:\n  interruption_queue_url: sqs/scalite\n", []string{"c.yaml: line 2: live.interruption_queue_url: want an SQS queue URL"}},
+		{"queue url path", "live:\n  interruption_queue_url: https://sqs.eu-west-1.amazonaws.com/scalite\n", []string{"c.yaml: line 2: live.interruption_queue_url: want the path /ACCOUNT/QUEUE_NAME"}},
+		{"webhook url", "notifications:\n  webhook_url: hooks.slack.com/services/T0/B0/token123\n", []string{"c.yaml: line 2: notifications.webhook_url: want an http(s) URL"}},
+		{"topic arn", "notifications:\n  sns_topic_arn: scalite-oncall\n", []string{"c.yaml: line 2: notifications.sns_topic_arn: want a topic ARN"}},
+		{"fifo topic", "notifications:\n  sns_topic_arn: arn:aws:sns:eu-west-1:123456789012:oncall.fifo\n", []string{"c.yaml: line 2: notifications.sns_topic_arn: arn:aws:sns:eu-west-1:123456789012:oncall.fifo is a FIFO topic"}},
+		{"unknown event", "notifications:\n  events: [interruption, teatime]\n", []string{"c.yaml: line 2: notifications.events: unknown event \"teatime\""}},
+		{"event twice", "notifications:\n  events: [halt, halt]\n", []string{"c.yaml: line 2: notifications.events: halt listed twice"}},
+		{"format", "notifications:\n  format: carrier-pigeon\n", []string{"c.yaml: line 2: notifications.format: unknown format \"carrier-pigeon\""}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			f, err := Parse([]byte(tc.in), "c.yaml")
@@ -191,5 +199,46 @@ func TestSharesRoundTripExactly(t *testing.T) {
 	back, _ := Parse(out, "m")
 	if back.Config.Spot.SpotPrice.Share != f.Config.Spot.SpotPrice.Share {
 		t.Errorf("spot_price 7%% came back as %v", back.Config.Spot.SpotPrice.Share)
+	}
+}
+
+// TestNotificationKeys reads the issue's keys: notifications.webhook_url,
+// sns_topic_arn, events, format and live.interruption_queue_url.
+func TestNotificationKeys(t *testing.T) {
+	in := `live:
+  interruption_queue_url: https://sqs.eu-west-1.amazonaws.com/123456789012/scalite-interruptions
+notifications:
+  webhook_url: https://hooks.slack.com/services/T000/B000/XXXX
+  sns_topic_arn: arn:aws:sns:eu-west-1:123456789012:scalite-oncall
+  events: [interruption, maintenance]
+  format: adaptive-card
+`
+	f, err := Parse([]byte(in), "n.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Validate(datasets.DefaultCatalog()); err != nil {
+		t.Fatal(err)
+	}
+	n := f.Config.Notifications
+	if n.WebhookURL != "https://hooks.slack.com/services/T000/B000/XXXX" || n.SNSTopicARN != "arn:aws:sns:eu-west-1:123456789012:scalite-oncall" ||
+		strings.Join(n.Events, ",") != "interruption,maintenance" || n.Format != "adaptive-card" {
+		t.Errorf("notifications = %+v", n)
+	}
+	if f.Config.Live.InterruptionQueueURL != "https://sqs.eu-west-1.amazonaws.com/123456789012/scalite-interruptions" {
+		t.Errorf("interruption_queue_url = %q", f.Config.Live.InterruptionQueueURL)
+	}
+	d := Default().Notifications
+	if d.WebhookURL != "" || d.SNSTopicARN != "" || d.Format != "text" || len(d.Events) != 8 {
+		t.Errorf("default notifications = %+v", d)
+	}
+	// The webhook URL holds a token: an error about it must not repeat it.
+	bad, _ := Parse([]byte("notifications:\n  webhook_url: hooks.slack.com/services/T0/B0/token123\n"), "b.yaml")
+	if err := bad.Validate(datasets.DefaultCatalog()); err == nil || strings.Contains(err.Error(), "token123") {
+		t.Errorf("bad webhook_url: err = %v (must fail without the token)", err)
+	}
+	// A loopback queue (scalite emulate) is accepted.
+	if err := checkQueueURL("http://127.0.0.1:4566/000000000000/scalite-interruptions"); err != nil {
+		t.Error(err)
 	}
 }

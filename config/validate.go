@@ -3,6 +3,8 @@ package config
 import (
 	"fmt"
 	"maps"
+	"net/url"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -115,6 +117,10 @@ func (f *File) Validate(cat *model.Catalog) error {
 	if fl.Headroom < 0 || fl.Headroom > 10 {
 		bad("fleet.headroom", "must be between 0%% and 1000%%, got %s", formatPct(float64(fl.Headroom)))
 	}
+	if fl.BootTimeout.Duration > 0 && fl.BootTimeout.Duration <= fl.LaunchToRunning.Duration+fl.BootTime.Duration {
+		bad("fleet.boot_timeout", "must exceed fleet.launch_to_running + fleet.boot_time (%s), got %s: every server would time out",
+			fl.LaunchToRunning.Duration+fl.BootTime.Duration, fl.BootTimeout.Duration)
+	}
 	if fl.MaxHourlyUSD < 0 {
 		bad("fleet.max_hourly_usd", "must not be negative, got %v", fl.MaxHourlyUSD)
 	}
@@ -124,7 +130,7 @@ func (f *File) Validate(cat *model.Catalog) error {
 		v   Duration
 	}{
 		{"fleet.scale_in_cooldown", fl.ScaleInCooldown}, {"fleet.launch_to_running", fl.LaunchToRunning},
-		{"fleet.boot_time", fl.BootTime}, {"drain.end_meetings_before", c.Drain.EndMeetingsBefore},
+		{"fleet.boot_time", fl.BootTime}, {"fleet.boot_timeout", fl.BootTimeout}, {"drain.end_meetings_before", c.Drain.EndMeetingsBefore},
 		{"prewarm.lead", c.PreWarm.Lead}, {"scalelite.load_join_buffer_time", c.Scalelite.LoadJoinBufferTime},
 		{"simulation.rejoin_delay", c.Simulation.RejoinDelay}, {"simulation.rebalance_lead", c.Simulation.RebalanceLead},
 		{"simulation.join_delay", c.Simulation.JoinDelay}, {"simulation.rejoin_delay_after_end", c.Simulation.RejoinDelayAfterEnd},
@@ -200,9 +206,21 @@ func (f *File) Validate(cat *model.Catalog) error {
 	if c.Live.Fleet == "" {
 		bad("live.fleet", "must not be empty: it is the tag that marks the fleet's instances")
 	}
+	switch c.Live.ChecksumAlgorithm {
+	case "sha1", "sha256", "sha512":
+	default:
+		bad("live.checksum_algorithm", "want sha1, sha256 or sha512 (one LOADBALANCER_CHECKSUM_ALGORITHM allows), got %q", c.Live.ChecksumAlgorithm)
+	}
 	if !strings.Contains(c.Live.BBBURL, "{private_dns}") && !strings.Contains(c.Live.BBBURL, "{instance_id}") {
 		bad("live.bbb_url", "must contain {private_dns} or {instance_id}, got %q", c.Live.BBBURL)
 	}
+
+	if u := c.Live.InterruptionQueueURL; u != "" {
+		if err := checkQueueURL(u); err != nil {
+			bad("live.interruption_queue_url", "%v", err)
+		}
+	}
+	checkNotifications(c.Notifications, bad)
 
 	for _, name := range slices.Sorted(maps.Keys(c.Capacity)) {
 		users := c.Capacity[name]
@@ -245,4 +263,51 @@ func (c *Config) InstanceTypes(rc *model.RegionCatalog) (map[string]model.Instan
 		}
 	}
 	return out, nil
+}
+
+// checkQueueURL wants an SQS queue URL as GetQueueUrl returns it:
+// https://sqs.REGION.amazonaws.com/ACCOUNT/NAME (http on loopback for
+// `scalite emulate`).
+func checkQueueURL(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return fmt.Errorf("want an SQS queue URL such as https://sqs.eu-west-1.amazonaws.com/123456789012/scalite-interruptions, got %q", raw)
+	}
+	parts := strings.Split(strings.Trim(u.Path, "/"), "/")
+	if len(parts) != 2 || parts[0] == "" || parts[1] == "" {
+		return fmt.Errorf("want the path /ACCOUNT/QUEUE_NAME in the queue URL, got %q", u.Path)
+	}
+	return nil
+}
+
+// snsTopicARN is arn:PARTITION:sns:REGION:ACCOUNT:NAME for a standard topic.
+var snsTopicARN = regexp.MustCompile(`^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}$`)
+
+func checkNotifications(n Notifications, bad func(key, format string, args ...any)) {
+	if n.WebhookURL != "" {
+		// The URL holds the receiver's token: errors do not repeat it.
+		if u, err := url.Parse(n.WebhookURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			bad("notifications.webhook_url", "want an http(s) URL with a host (not repeated here: it holds the receiver's token)")
+		}
+	}
+	if a := n.SNSTopicARN; a != "" {
+		switch {
+		case strings.HasSuffix(a, ".fifo"):
+			bad("notifications.sns_topic_arn", "%s is a FIFO topic; use a standard topic", a)
+		case !snsTopicARN.MatchString(a):
+			bad("notifications.sns_topic_arn", "want a topic ARN such as arn:aws:sns:eu-west-1:123456789012:scalite-oncall, got %q", a)
+		}
+	}
+	seen := map[string]bool{}
+	for _, e := range n.Events {
+		if !slices.Contains(NotificationEvents, e) {
+			bad("notifications.events", "unknown event %q (want some of %s)", e, strings.Join(NotificationEvents, ", "))
+		} else if seen[e] {
+			bad("notifications.events", "%s listed twice", e)
+		}
+		seen[e] = true
+	}
+	if !slices.Contains(NotificationFormats, n.Format) {
+		bad("notifications.format", "unknown format %q (want %s)", n.Format, strings.Join(NotificationFormats, " or "))
+	}
 }
