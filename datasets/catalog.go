@@ -10,7 +10,6 @@ import (
 	"io"
 	"os"
 	"strconv"
-	"strings"
 
 	"github.com/scalite/scalite/model"
 )
@@ -106,24 +105,23 @@ func ParseCatalogJSON(data []byte, name string) (*model.Catalog, error) {
 	return cat, nil
 }
 
+// catalogColumns are the CSV catalog's columns, the first four required;
+// other columns (sources, notes) are allowed and ignored.
+var catalogColumns = []string{"region", "instance_type", "vcpu", "on_demand_usd_per_hour", "memory_gib", "capacity_users", "savings_pct", "advisor_band"}
+
 // ParseCatalogCSV reads the CSV catalog form; lines starting with # are
 // comments.
 func ParseCatalogCSV(r io.Reader, name string) (*model.Catalog, error) {
 	cr := csv.NewReader(r)
 	cr.Comment = '#'
-	header, err := cr.Read()
+	h, err := readCSVHeader(cr, name, headerSpec{Columns: catalogColumns, Required: 4})
 	if err != nil {
-		return nil, &InputError{File: name, Line: 1, Err: fmt.Errorf("reading CSV header: %w", err)}
+		return nil, err
 	}
-	col := map[string]int{}
-	for i, h := range header {
-		col[strings.TrimSpace(h)] = i
-	}
-	for _, k := range []string{"region", "instance_type", "vcpu", "on_demand_usd_per_hour"} {
-		if _, ok := col[k]; !ok {
-			line, _ := cr.FieldPos(0)
-			return nil, &InputError{File: name, Line: line, Field: k, Err: errors.New("header lacks this column")}
-		}
+	// Positions in catalogColumns, looked up once rather than per field.
+	pos := make(map[string]int, len(catalogColumns))
+	for i, k := range catalogColumns {
+		pos[k] = i
 	}
 	cat := &model.Catalog{Regions: map[string]*model.RegionCatalog{}}
 	for {
@@ -135,12 +133,7 @@ func ParseCatalogCSV(r io.Reader, name string) (*model.Catalog, error) {
 		if err != nil {
 			return nil, &InputError{File: name, Line: line, Err: err}
 		}
-		get := func(k string) string {
-			if i, ok := col[k]; ok && i < len(row) {
-				return strings.TrimSpace(row[i])
-			}
-			return ""
-		}
+		get := func(k string) string { return h.field(row, pos[k]) }
 		num := func(k string, def float64) (float64, *fieldErr) {
 			s := get(k)
 			if s == "" {

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -27,6 +28,9 @@ type TraceStats struct {
 // traceColumns are the trace CSV's columns; the first four are required.
 var traceColumns = []string{"meeting_id", "start", "end", "participants", "moderators", "video_streams", "recorded", "tag"}
 
+// sampleColumns are the samples CSV's columns, all required.
+var sampleColumns = []string{"time", "meeting_id", "participants"}
+
 // ReadTrace reads a meeting trace CSV and, when samplesPath is not empty,
 // its samples CSV (time,meeting_id,participants). Meetings come back sorted
 // by start, then id.
@@ -36,7 +40,11 @@ func ReadTrace(path, samplesPath string) ([]model.Meeting, TraceStats, error) {
 		return nil, TraceStats{}, fmt.Errorf("reading trace %s: %w", path, err)
 	}
 	defer closeFn()
-	ms, err := ParseTrace(r, path)
+	hint := 0
+	if fi, err := os.Stat(path); err == nil {
+		hint = int(fi.Size() / traceRowBytes)
+	}
+	ms, err := parseTrace(r, path, hint)
 	if err != nil {
 		return nil, TraceStats{}, err
 	}
@@ -82,27 +90,38 @@ func parseBool(s string) (bool, error) {
 
 // ParseTrace reads the trace CSV; name is used in errors.
 func ParseTrace(r io.Reader, name string) ([]model.Meeting, error) {
+	return parseTrace(r, name, 0)
+}
+
+// The trace columns by position in traceColumns.
+const (
+	colMeetingID = iota
+	colStart
+	colEnd
+	colParticipants
+	colModerators
+	colVideoStreams
+	colRecorded
+	colTag
+)
+
+// traceRowBytes is a generous guess at a trace row's length, to turn a
+// file's size into a meeting count that pre-sizes the reader's tables.
+const traceRowBytes = 64
+
+// parseTrace is ParseTrace with a guess at the number of meetings (0 when
+// unknown), so that the meetings and the duplicate-ID table are allocated
+// once rather than regrown.
+func parseTrace(r io.Reader, name string, sizeHint int) ([]model.Meeting, error) {
 	cr := csv.NewReader(r)
 	cr.ReuseRecord = true
-	header, err := cr.Read()
+	h, err := readCSVHeader(cr, name, headerSpec{Columns: traceColumns, Required: 4, Strict: true})
 	if err != nil {
-		return nil, &InputError{File: name, Line: 1, Err: fmt.Errorf("reading CSV header: %w", err)}
+		return nil, err
 	}
-	col := map[string]int{}
-	for i, h := range header {
-		h = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))
-		if !slices.Contains(traceColumns, h) {
-			return nil, &InputError{File: name, Line: 1, Field: h, Err: fmt.Errorf("unknown column (want %s)", strings.Join(traceColumns, ","))}
-		}
-		col[h] = i
-	}
-	for _, k := range traceColumns[:4] {
-		if _, ok := col[k]; !ok {
-			return nil, &InputError{File: name, Line: 1, Field: k, Err: errors.New("header lacks this column")}
-		}
-	}
-	var out []model.Meeting
-	ids := map[string]int{}
+	sizeHint = min(max(sizeHint, 0), 1<<24)
+	out := make([]model.Meeting, 0, sizeHint)
+	ids := make(map[string]int, sizeHint)
 	for {
 		row, err := cr.Read()
 		if err == io.EOF {
@@ -112,16 +131,10 @@ func ParseTrace(r io.Reader, name string) ([]model.Meeting, error) {
 		if err != nil {
 			return nil, &InputError{File: name, Line: line, Err: err}
 		}
-		get := func(k string) string {
-			if i, ok := col[k]; ok && i < len(row) {
-				return strings.TrimSpace(row[i])
-			}
-			return ""
-		}
 		fail := func(field string, err error) error {
 			return &InputError{File: name, Line: line, Field: field, Err: err}
 		}
-		m := model.Meeting{ID: get("meeting_id"), Tag: get("tag")}
+		m := model.Meeting{ID: h.field(row, colMeetingID), Tag: h.field(row, colTag)}
 		if m.ID == "" {
 			return nil, fail("meeting_id", errors.New("missing"))
 		}
@@ -129,29 +142,30 @@ func ParseTrace(r io.Reader, name string) ([]model.Meeting, error) {
 			return nil, fail("meeting_id", fmt.Errorf("%q already used on line %d", m.ID, prev))
 		}
 		ids[m.ID] = line
-		if m.Start, err = parseTraceTime(get("start")); err != nil {
+		start, end := h.field(row, colStart), h.field(row, colEnd)
+		if m.Start, err = parseTraceTime(start); err != nil {
 			return nil, fail("start", err)
 		}
-		if m.End, err = parseTraceTime(get("end")); err != nil {
+		if m.End, err = parseTraceTime(end); err != nil {
 			return nil, fail("end", err)
 		}
 		if m.End <= m.Start {
-			return nil, fail("end", fmt.Errorf("%s is not after start %s", get("end"), get("start")))
+			return nil, fail("end", fmt.Errorf("%s is not after start %s", end, start))
 		}
-		if m.Participants, err = parseCount(get("participants")); err != nil {
+		if m.Participants, err = parseCount(h.field(row, colParticipants)); err != nil {
 			return nil, fail("participants", err)
 		}
-		for _, f := range []struct {
-			key string
+		for _, f := range [...]struct {
+			col int
 			dst *int
-		}{{"moderators", &m.Moderators}, {"video_streams", &m.VideoStreams}} {
-			if s := get(f.key); s != "" {
+		}{{colModerators, &m.Moderators}, {colVideoStreams, &m.VideoStreams}} {
+			if s := h.field(row, f.col); s != "" {
 				if *f.dst, err = parseCount(s); err != nil {
-					return nil, fail(f.key, err)
+					return nil, fail(traceColumns[f.col], err)
 				}
 			}
 		}
-		if m.Recorded, err = parseBool(get("recorded")); err != nil {
+		if m.Recorded, err = parseBool(h.field(row, colRecorded)); err != nil {
 			return nil, fail("recorded", err)
 		}
 		out = append(out, m)
@@ -164,13 +178,18 @@ func ParseTrace(r io.Reader, name string) ([]model.Meeting, error) {
 }
 
 // SortMeetings orders meetings by start, then id.
+// Traces written by Scalite are in that order already; checking costs one
+// pass, sorting them again several.
 func SortMeetings(ms []model.Meeting) {
-	slices.SortStableFunc(ms, func(a, b model.Meeting) int {
+	byStartThenID := func(a, b model.Meeting) int {
 		if c := cmp.Compare(a.Start, b.Start); c != 0 {
 			return c
 		}
 		return cmp.Compare(a.ID, b.ID)
-	})
+	}
+	if !slices.IsSortedFunc(ms, byStartThenID) {
+		slices.SortStableFunc(ms, byStartThenID)
+	}
 }
 
 // ApplySamples reads a samples CSV (time,meeting_id,participants) into the
@@ -182,18 +201,10 @@ func ApplySamples(ms []model.Meeting, r io.Reader, name string) (used, outside i
 		byID[ms[i].ID] = &ms[i]
 	}
 	cr := csv.NewReader(r)
-	header, err := cr.Read()
+	cr.ReuseRecord = true
+	h, err := readCSVHeader(cr, name, headerSpec{Columns: sampleColumns, Required: len(sampleColumns)})
 	if err != nil {
-		return 0, 0, &InputError{File: name, Line: 1, Err: fmt.Errorf("reading CSV header: %w", err)}
-	}
-	col := map[string]int{}
-	for i, h := range header {
-		col[strings.ToLower(strings.TrimSpace(h))] = i
-	}
-	for _, k := range []string{"time", "meeting_id", "participants"} {
-		if _, ok := col[k]; !ok {
-			return 0, 0, &InputError{File: name, Line: 1, Field: k, Err: errors.New("header lacks this column")}
-		}
+		return 0, 0, err
 	}
 	for {
 		row, err := cr.Read()
@@ -204,16 +215,16 @@ func ApplySamples(ms []model.Meeting, r io.Reader, name string) (used, outside i
 		if err != nil {
 			return 0, 0, &InputError{File: name, Line: line, Err: err}
 		}
-		id := strings.TrimSpace(row[col["meeting_id"]])
+		id := h.field(row, 1)
 		m, ok := byID[id]
 		if !ok {
 			return 0, 0, &InputError{File: name, Line: line, Field: "meeting_id", Err: fmt.Errorf("meeting %q is not in the trace", id)}
 		}
-		t, err := parseTraceTime(strings.TrimSpace(row[col["time"]]))
+		t, err := parseTraceTime(h.field(row, 0))
 		if err != nil {
 			return 0, 0, &InputError{File: name, Line: line, Field: "time", Err: err}
 		}
-		p, err := parseCount(strings.TrimSpace(row[col["participants"]]))
+		p, err := parseCount(h.field(row, 2))
 		if err != nil {
 			return 0, 0, &InputError{File: name, Line: line, Field: "participants", Err: err}
 		}
@@ -265,7 +276,7 @@ func WriteTrace(w io.Writer, ms []model.Meeting) error {
 func WriteSamples(w io.Writer, ms []model.Meeting) error {
 	bw := bufio.NewWriter(w)
 	cw := csv.NewWriter(bw)
-	cw.Write([]string{"time", "meeting_id", "participants"})
+	cw.Write(sampleColumns)
 	for i := range ms {
 		for _, s := range ms[i].Curve {
 			cw.Write([]string{formatTraceTime(s.At), ms[i].ID, strconv.Itoa(s.Participants)})

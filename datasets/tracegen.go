@@ -1,10 +1,12 @@
 package datasets
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"sort"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -164,14 +166,16 @@ func GenerateTrace(p TraceProfile, opt TraceGenOptions, rng *rand.Rand) ([]model
 		return int(distuv.Poisson{Lambda: mean, Src: rng}.Rand())
 	}
 	durSteps := (p.DurationMax-p.DurationMin)/p.DurationStep + 1
-	var out []model.Meeting
+	// Sized for the expected count and a few standard deviations more, so
+	// that the slice is not regrown (and copied) on the way.
+	expected := p.expectedMeetings(opt)
+	out := make([]model.Meeting, 0, int(expected+4*math.Sqrt(expected))+16)
 	day0 := time.Date(opt.Start.Year(), opt.Start.Month(), opt.Start.Day(), 0, 0, 0, 0, time.UTC)
 	newMeeting := func(start int64) {
 		dur := int64(p.DurationMin+p.DurationStep*rng.IntN(durSteps)) * 60
 		n := int(math.Round(size.Rand()))
 		n = min(max(n, p.SizeMin), p.SizeMax)
 		out = append(out, model.Meeting{
-			ID:           fmt.Sprintf("%s-%06d", p.Name, len(out)+1),
 			Start:        start,
 			End:          start + dur,
 			Participants: n,
@@ -208,9 +212,53 @@ func GenerateTrace(p TraceProfile, opt TraceGenOptions, rng *rand.Rand) ([]model
 			}
 		}
 	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].Start < out[j].Start })
-	for i := range out {
-		out[i].ID = fmt.Sprintf("%s-%06d", p.Name, i+1)
-	}
+	slices.SortStableFunc(out, func(a, b model.Meeting) int { return cmp.Compare(a.Start, b.Start) })
+	nameIDs(out, p.Name)
 	return out, nil
+}
+
+// expectedMeetings is the mean number of meetings GenerateTrace draws.
+func (p *TraceProfile) expectedMeetings(opt TraceGenOptions) float64 {
+	perDay := float64(p.BackgroundTo-p.BackgroundFrom) * p.BackgroundPerHour
+	for _, s := range p.Slots {
+		perDay += s.Meetings
+	}
+	day0 := time.Date(opt.Start.Year(), opt.Start.Month(), opt.Start.Day(), 0, 0, 0, 0, time.UTC)
+	var n float64
+	for d := range opt.Days {
+		day := day0.AddDate(0, 0, d)
+		if p.isHoliday(day) {
+			continue
+		}
+		f := opt.Scale
+		if wd := day.Weekday(); wd == time.Saturday || wd == time.Sunday {
+			f *= p.WeekendFactor
+		}
+		n += perDay * f
+	}
+	return max(n, 0)
+}
+
+// nameIDs gives the meetings, in order, the IDs name-000001, name-000002,
+// ...: written into one buffer, so that millions of meetings cost one
+// allocation for their IDs rather than one each.
+func nameIDs(ms []model.Meeting, name string) {
+	buf := make([]byte, 0, len(ms)*(len(name)+8))
+	ends := make([]int, len(ms))
+	for i := range ms {
+		buf = append(buf, name...)
+		buf = append(buf, '-')
+		n := i + 1
+		for w := 100000; w > 1 && n < w; w /= 10 {
+			buf = append(buf, '0') // zero-padded to six digits, as %06d
+		}
+		buf = strconv.AppendInt(buf, int64(n), 10)
+		ends[i] = len(buf)
+	}
+	all := string(buf)
+	start := 0
+	for i := range ms {
+		ms[i].ID = all[start:ends[i]]
+		start = ends[i]
+	}
 }
