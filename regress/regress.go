@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/scalite/scalite/model"
+	"github.com/scalite/scalite/results"
 	"github.com/scalite/scalite/sim"
 )
 
@@ -126,11 +127,11 @@ func Run(s *Suite, cat *model.Catalog, base *Baseline, workers int) ([]Case, *Ba
 			if err != nil {
 				return nil, nil, &InputError{fmt.Errorf("policy %s on scenario %s: %w", pol.Name, sc.Name, err)}
 			}
-			results, err := sim.RunMany(scen.Options, sc.Runs, workers, scen.MeetingsFor)
+			runs, err := sim.RunMany(scen.Options, sc.Runs, workers, scen.MeetingsFor)
 			if err != nil {
 				return nil, nil, fmt.Errorf("policy %s on scenario %s: %w", pol.Name, sc.Name, err)
 			}
-			agg := sim.Aggregate(results)
+			agg := results.Aggregate(runs)
 			c := Case{Policy: pol.Name, Scenario: sc.Name, Seconds: time.Since(start).Seconds(), Now: map[string]float64{}}
 			for _, m := range Metrics {
 				c.Now[m.Key] = agg[m.Key].Mean

@@ -4,7 +4,7 @@ import (
 	"sort"
 
 	"github.com/scalite/scalite/model"
-	"github.com/scalite/scalite/sim"
+	"github.com/scalite/scalite/results"
 )
 
 // Report is everything one what-if report shows.
@@ -20,11 +20,14 @@ type Report struct {
 	PolicyYAML string
 	Prices     map[model.MarketKey]*model.PriceSeries
 	// Run is the first run, recorded; Runs are all runs' results.
-	Run      *sim.Collector
-	Baseline *sim.Collector
-	Runs     []sim.Result
+	Run      *results.Collector
+	Baseline *results.Collector
+	Runs     []results.Result
 	// LoadMinUserCount is Scalelite's LOAD_MIN_USER_COUNT, for the text.
 	LoadMinUserCount int
+	// Model names the simulator behaviour that made the runs
+	// (sim.ModelVersion), shown with the inputs.
+	Model string
 }
 
 // Series is one named line of (time, value) points.
@@ -130,7 +133,7 @@ func (r *Report) Data() ChartData {
 
 // perDay differences the running totals at each UTC midnight (and the
 // window's ends), so every day's bar sums exactly to the run's total.
-func perDay(samples []sim.Sample, from, to int64) (days []int64, disrupted, rejected []float64) {
+func perDay(samples []results.Sample, from, to int64) (days []int64, disrupted, rejected []float64) {
 	if len(samples) == 0 {
 		return nil, nil, nil
 	}

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/scalite/scalite/sim"
+	"github.com/scalite/scalite/results"
 )
 
 // File is one output file of a report.
@@ -49,7 +49,7 @@ func (r *Report) headlines() []headline {
 	if len(r.Runs) == 0 {
 		return nil
 	}
-	agg := sim.Aggregate(r.Runs)
+	agg := results.Aggregate(r.Runs)
 	one := len(r.Runs) == 1
 	row := func(label, key, format string) headline {
 		s := agg[key]
@@ -153,7 +153,7 @@ func (r *Report) html(charts []Chart) ([]byte, error) {
 		"Markets": strings.Join(markets, ", "), "Seeds": seeds,
 		"PolicyText": fmt.Sprintf("%s; on-demand %s, base %d, fallback %v; fleet %d–%d, headroom %.0f%%; on rebalance %s, on interruption %s; large meetings above %d on on-demand; pre-warm %v",
 			spot, p.OnDemandType.Name, p.OnDemandBase, p.OnDemandFallback, p.Min, p.Max, p.Headroom*100, p.OnRebalance, p.OnInterruption, p.LargeMeeting, p.PreWarm),
-		"PolicyYAML": r.PolicyYAML, "MinUsers": r.LoadMinUserCount, "Model": sim.ModelVersion,
+		"PolicyYAML": r.PolicyYAML, "MinUsers": r.LoadMinUserCount, "Model": r.Model,
 	})
 	return b.Bytes(), err
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/scalite/scalite/config"
 	"github.com/scalite/scalite/datasets"
+	"github.com/scalite/scalite/results"
 	"github.com/scalite/scalite/scenario"
 	"github.com/scalite/scalite/sim"
 )
@@ -36,14 +37,14 @@ func smallReport(t *testing.T, runs int) *Report {
 	}
 	o := sc.Options
 	o.SampleInterval = 3600 // a small golden file
-	var run, base sim.Collector
+	var run, base results.Collector
 	o.Recorder, o.BaselineRecorder = &run, &base
-	results, err := sim.RunMany(o, runs, 1, nil)
+	outcomes, err := sim.RunMany(o, runs, 1, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &Report{From: o.From, To: o.To, Meetings: results[0].MeetingsTotal, Seed: 1, Policy: o.Policy,
-		Prices: o.Prices, Run: &run, Baseline: &base, Runs: results, PricesLabel: "embedded", TraceLabel: "generated", LoadMinUserCount: 15}
+	return &Report{From: o.From, To: o.To, Meetings: outcomes[0].MeetingsTotal, Seed: 1, Policy: o.Policy,
+		Prices: o.Prices, Run: &run, Baseline: &base, Runs: outcomes, PricesLabel: "embedded", TraceLabel: "generated", LoadMinUserCount: 15, Model: sim.ModelVersion}
 }
 
 // TestChartDataGolden pins the data behind each chart (not the pixels).

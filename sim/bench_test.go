@@ -8,6 +8,7 @@ import (
 	"github.com/scalite/scalite/config"
 	"github.com/scalite/scalite/datasets"
 	"github.com/scalite/scalite/model"
+	"github.com/scalite/scalite/results"
 	"github.com/scalite/scalite/scenario"
 	"github.com/scalite/scalite/sim"
 )
@@ -66,7 +67,7 @@ func BenchmarkSimYear(b *testing.B) {
 	o := yearOptions(b)
 	b.ReportAllocs()
 	b.ResetTimer()
-	var r sim.Result
+	var r results.Result
 	for range b.N {
 		r = mustRun(b, o)
 	}

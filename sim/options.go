@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/scalite/scalite/model"
+	"github.com/scalite/scalite/results"
 )
 
 // NoticeLead is the two minutes between AWS's interruption notice and the
@@ -51,10 +52,10 @@ type Options struct {
 
 	// Recorder, when set, receives time series samples every SampleInterval
 	// and every event of note.
-	Recorder       Recorder
+	Recorder       results.Recorder
 	SampleInterval int64
 	// BaselineRecorder, when set, records the all-on-demand baseline run.
-	BaselineRecorder Recorder
+	BaselineRecorder results.Recorder
 	// Baselines, when set, shares baseline results between runs.
 	Baselines *BaselineCache
 }

@@ -3,13 +3,11 @@ package sim
 import (
 	"fmt"
 	"runtime"
-	"slices"
 	"sync"
-
-	"gonum.org/v1/gonum/stat"
 
 	"github.com/scalite/scalite/engine"
 	"github.com/scalite/scalite/model"
+	"github.com/scalite/scalite/results"
 )
 
 // ModelVersion names the simulator's behaviour; baselines made by another
@@ -18,24 +16,24 @@ const ModelVersion = "scalite-sim/1"
 
 // Run simulates the policy and, through the same engine, the all-on-demand
 // baseline of the same demand, and reports both.
-func Run(o Options) (Result, error) {
+func Run(o Options) (results.Result, error) {
 	if err := o.Check(); err != nil {
-		return Result{}, err
+		return results.Result{}, err
 	}
 	planner, err := engine.New(o.Policy)
 	if err != nil {
-		return Result{}, err
+		return results.Result{}, err
 	}
 	base, err := Baseline(o.Policy)
 	if err != nil {
-		return Result{}, err
+		return results.Result{}, err
 	}
 	bo := o
 	bo.Policy = base
 	bo.Recorder, bo.BaselineRecorder = o.BaselineRecorder, nil
 	basePlanner, err := engine.New(base)
 	if err != nil {
-		return Result{}, err
+		return results.Result{}, err
 	}
 	res := newWorld(&o, planner).run()
 	var baseCost float64
@@ -114,55 +112,18 @@ func Baseline(p model.Policy) (model.Policy, error) {
 	return b, nil
 }
 
-// Stats are a metric's mean and percentiles over runs.
-type Stats struct {
-	Mean float64 `json:"mean"`
-	P5   float64 `json:"p5"`
-	P50  float64 `json:"p50"`
-	P95  float64 `json:"p95"`
-}
-
-// Aggregate summarises each contract metric over runs.
-func Aggregate(runs []Result) map[string]Stats {
-	out := make(map[string]Stats, len(resultKeys))
-	vals := make([]float64, len(runs))
-	metrics := make([]map[string]float64, len(runs))
-	for i := range runs {
-		metrics[i] = runs[i].Metrics()
-	}
-	for _, k := range resultKeys {
-		for i := range runs {
-			vals[i] = metrics[i][k]
-		}
-		out[k] = StatsOf(vals)
-	}
-	return out
-}
-
-// StatsOf is the mean and the 5th, 50th and 95th percentiles of values.
-func StatsOf(vals []float64) Stats {
-	sorted := slices.Clone(vals)
-	slices.Sort(sorted)
-	return Stats{
-		Mean: stat.Mean(vals, nil),
-		P5:   stat.Quantile(0.05, stat.Empirical, sorted, nil),
-		P50:  stat.Quantile(0.5, stat.Empirical, sorted, nil),
-		P95:  stat.Quantile(0.95, stat.Empirical, sorted, nil),
-	}
-}
-
 // RunMany runs n seeds (Seed, Seed+1, ...) over all cores. meetingsFor,
 // when set, supplies each seed's trace (a generated one); otherwise every
 // run replays o.Meetings. Results come back in seed order, whatever the
 // number of cores.
-func RunMany(o Options, n, workers int, meetingsFor func(seed uint64) ([]model.Meeting, error)) ([]Result, error) {
+func RunMany(o Options, n, workers int, meetingsFor func(seed uint64) ([]model.Meeting, error)) ([]results.Result, error) {
 	if n < 1 {
 		return nil, fmt.Errorf("runs must be at least 1, got %d", n)
 	}
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
-	results := make([]Result, n)
+	results := make([]results.Result, n)
 	errs := make([]error, n)
 	next := make(chan int)
 	var wg sync.WaitGroup

@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"github.com/scalite/scalite/config"
-	"github.com/scalite/scalite/sim"
+	"github.com/scalite/scalite/results"
 )
 
 // TestAvailabilityTrace: a pool that goes unavailable interrupts its
@@ -50,7 +50,7 @@ func TestAvailabilityTrace(t *testing.T) {
 // TestEndMeetingsShortensDisruption: ending meetings before the reclaim
 // lets users rejoin at once instead of waiting for their clients to give up.
 func TestEndMeetingsShortensDisruption(t *testing.T) {
-	run := func(action string) sim.Result {
+	run := func(action string) results.Result {
 		return mustRun(t, defaultOptions(t, func(c *config.Config) {
 			c.Spot.InstanceType = config.NameList{"c6i.4xlarge"}
 			c.Simulation.HazardMultiplier = 60
@@ -76,7 +76,7 @@ func TestCollectorClosesOnResult(t *testing.T) {
 		c.Spot.InstanceType = config.NameList{"c6i.4xlarge"}
 		c.Simulation.HazardMultiplier = 60
 	})
-	var pol, base sim.Collector
+	var pol, base results.Collector
 	o.Recorder, o.BaselineRecorder = &pol, &base
 	r := mustRun(t, o)
 	last := pol.Samples[len(pol.Samples)-1]

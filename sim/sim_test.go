@@ -14,11 +14,12 @@ import (
 	"github.com/scalite/scalite/config"
 	"github.com/scalite/scalite/datasets"
 	"github.com/scalite/scalite/model"
+	"github.com/scalite/scalite/results"
 	"github.com/scalite/scalite/scenario"
 	"github.com/scalite/scalite/sim"
 )
 
-func mustRun(t testing.TB, o sim.Options) sim.Result {
+func mustRun(t testing.TB, o sim.Options) results.Result {
 	t.Helper()
 	r, err := sim.Run(o)
 	if err != nil {

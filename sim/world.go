@@ -7,6 +7,7 @@ import (
 
 	"github.com/scalite/scalite/engine"
 	"github.com/scalite/scalite/model"
+	"github.com/scalite/scalite/results"
 )
 
 const (
@@ -131,8 +132,8 @@ type world struct {
 	// count their minutes up to now without waiting for them to change.
 	unserved []int32
 	overload int64 // participant-seconds above capacity
-	sample   Sample
-	res      Result
+	sample   results.Sample
+	res      results.Result
 }
 
 // newWorld prepares a run; it does not simulate.
@@ -178,7 +179,7 @@ func newWorld(o *Options, planner *engine.Planner) *world {
 func (w *world) push(t int64, k eventKind, a, b int32) { w.q.push(t, k, a, b) }
 
 // run simulates [From, To) and returns the result.
-func (w *world) run() Result {
+func (w *world) run() results.Result {
 	w.runUntil(w.o.To)
 	w.now = w.o.To
 	w.finish()
@@ -543,7 +544,7 @@ func (w *world) priceChange(mi int32) {
 			w.notice(idx)
 		}
 	}
-	w.record(Record{Kind: "price", Market: m.key.String(), Detail: fmt.Sprintf("%.4f", p)})
+	w.record(results.Record{Kind: "price", Market: m.key.String(), Detail: fmt.Sprintf("%.4f", p)})
 }
 
 // reclaim is one capacity event in a pool: AWS takes back a random share
@@ -571,7 +572,7 @@ func (w *world) reclaim(mi int32) {
 			in.rebalance = true
 			in.rebalanceAt = w.now
 			w.res.RebalanceRecommendations++
-			w.record(Record{Kind: "rebalance", Server: in.id, Market: m.key.String()})
+			w.record(results.Record{Kind: "rebalance", Server: in.id, Market: m.key.String()})
 		}
 		w.push(w.now+w.o.RebalanceLead, evNotice, idx, 0)
 	}
@@ -606,7 +607,7 @@ func (w *world) notice(idx int32) {
 	in.terminationAt = w.now + NoticeLead
 	w.res.Interruptions++
 	w.push(in.terminationAt, evTerminate, idx, 0)
-	w.record(Record{Kind: "interruption-notice", Server: in.id, Market: w.marketName(in)})
+	w.record(results.Record{Kind: "interruption-notice", Server: in.id, Market: w.marketName(in)})
 	w.replan()
 	// The agent ends meetings shortly before termination when told to;
 	// a plan at that moment lets the engine decide.
@@ -648,7 +649,7 @@ func (w *world) terminate(idx int32, byAWS bool) {
 	if byAWS {
 		kind = "interrupted"
 	}
-	w.record(Record{Kind: kind, Server: in.id, Market: w.marketName(in)})
+	w.record(results.Record{Kind: kind, Server: in.id, Market: w.marketName(in)})
 }
 
 // bill charges an instance from running to end: per second, spot at the
@@ -744,7 +745,7 @@ func (w *world) apply(a *engine.Action) {
 		w.terminate(idx, false)
 		return
 	}
-	w.record(Record{Kind: a.Kind.String(), Server: a.Server, Detail: a.Reason})
+	w.record(results.Record{Kind: a.Kind.String(), Server: a.Server, Detail: a.Reason})
 }
 
 func (w *world) launch(a *engine.Action) {
@@ -756,7 +757,7 @@ func (w *world) launch(a *engine.Action) {
 		if failed {
 			m.unavailUntil = w.now + pol.UnavailableFor
 			w.res.LaunchFailures++
-			w.record(Record{Kind: "launch-failed", Market: m.key.String(), Detail: "InsufficientInstanceCapacity"})
+			w.record(results.Record{Kind: "launch-failed", Market: m.key.String(), Detail: "InsufficientInstanceCapacity"})
 			w.replan()
 			return
 		}
@@ -782,10 +783,10 @@ func (w *world) launch(a *engine.Action) {
 	})
 	w.res.Launches++
 	w.push(w.now+pol.LaunchToRunning, evRunning, idx, 0)
-	w.record(Record{Kind: "launch", Server: w.insts[idx].id, Market: w.marketName(&w.insts[idx]), Detail: a.Reason})
+	w.record(results.Record{Kind: "launch", Server: w.insts[idx].id, Market: w.marketName(&w.insts[idx]), Detail: a.Reason})
 }
 
-func (w *world) record(r Record) {
+func (w *world) record(r results.Record) {
 	if w.o.Recorder != nil {
 		r.Time = w.now
 		w.o.Recorder.Event(r)

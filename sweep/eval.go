@@ -6,14 +6,15 @@ import (
 	"sync"
 
 	"github.com/scalite/scalite/model"
+	"github.com/scalite/scalite/results"
 	"github.com/scalite/scalite/sim"
 )
 
 // Row is one evaluated candidate.
 type Row struct {
-	Index  int                  `json:"index"`
-	Params []string             `json:"params"`
-	Stats  map[string]sim.Stats `json:"stats"`
+	Index  int                      `json:"index"`
+	Params []string                 `json:"params"`
+	Stats  map[string]results.Stats `json:"stats"`
 }
 
 // Mean is a metric's mean over the row's runs.
@@ -72,9 +73,9 @@ func (e *Evaluator) evaluate(cands []Candidate, from, to int64, runs int, progre
 		workers = runtime.GOMAXPROCS(0)
 	}
 	type job struct{ c, r int }
-	results := make([][]sim.Result, len(cands))
-	for i := range results {
-		results[i] = make([]sim.Result, runs)
+	outcomes := make([][]results.Result, len(cands))
+	for i := range outcomes {
+		outcomes[i] = make([]results.Result, runs)
 	}
 	remaining := make([]int, len(cands))
 	for i := range remaining {
@@ -124,7 +125,7 @@ func (e *Evaluator) evaluate(cands []Candidate, from, to int64, runs int, progre
 					o.From, o.To = from, to
 					o.Seed = e.Base.Seed + uint64(j.r)
 					if o.Meetings, err = e.trace(o.Seed); err == nil {
-						results[j.c][j.r], err = sim.Run(o)
+						outcomes[j.c][j.r], err = sim.Run(o)
 					}
 				}
 				if err != nil {
@@ -162,20 +163,20 @@ func (e *Evaluator) evaluate(cands []Candidate, from, to int64, runs int, progre
 	e.Work += float64(len(cands)*runs) * float64(to-from) / 86400
 	rows := make([]Row, len(cands))
 	for i, c := range cands {
-		rows[i] = Row{Index: c.Index, Params: c.Params, Stats: stats(results[i])}
+		rows[i] = Row{Index: c.Index, Params: c.Params, Stats: stats(outcomes[i])}
 	}
 	return rows, nil
 }
 
 // stats aggregates the contract metrics and the disrupted share.
-func stats(runs []sim.Result) map[string]sim.Stats {
-	st := sim.Aggregate(runs)
+func stats(runs []results.Result) map[string]results.Stats {
+	st := results.Aggregate(runs)
 	pct := make([]float64, len(runs))
 	for i, r := range runs {
 		if r.ParticipantMinutesTotal > 0 {
 			pct[i] = 100 * r.ParticipantMinutesDisrupted / r.ParticipantMinutesTotal
 		}
 	}
-	st["disrupted_pct"] = sim.StatsOf(pct)
+	st["disrupted_pct"] = results.StatsOf(pct)
 	return st
 }

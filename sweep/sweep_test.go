@@ -9,12 +9,12 @@ import (
 
 	"github.com/scalite/scalite/config"
 	"github.com/scalite/scalite/datasets"
+	"github.com/scalite/scalite/results"
 	"github.com/scalite/scalite/scenario"
-	"github.com/scalite/scalite/sim"
 )
 
 func row(i int, cost, disrupted float64) Row {
-	return Row{Index: i, Stats: map[string]sim.Stats{
+	return Row{Index: i, Stats: map[string]results.Stats{
 		"policy_cost_usd": {Mean: cost}, "participant_minutes_disrupted": {Mean: disrupted},
 		"disrupted_pct": {Mean: disrupted / 100}, "availability_pct": {Mean: 100 - disrupted/10}, "recordings_lost": {Mean: disrupted / 50},
 	}}

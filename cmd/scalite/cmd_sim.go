@@ -14,6 +14,7 @@ import (
 	"github.com/scalite/scalite/config"
 	"github.com/scalite/scalite/model"
 	"github.com/scalite/scalite/reports"
+	"github.com/scalite/scalite/results"
 	"github.com/scalite/scalite/scenario"
 	"github.com/scalite/scalite/sim"
 )
@@ -46,26 +47,26 @@ func simAction(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	var rec *sim.FileRecorder
+	var rec *results.FileRecorder
 	var files *outFiles
-	var run, baseline sim.Collector
+	var run, baseline results.Collector
 	if dir := c.String("out"); dir != "" {
 		if files, err = newOutFiles(dir, "timeseries.csv", "events.jsonl"); err != nil {
 			return err
 		}
 		defer files.abort()
-		rec = sim.NewFileRecorder(files.w["timeseries.csv"], files.w["events.jsonl"], sc.Options.Policy.SpotMarkets())
-		sc.Options.Recorder = sim.Tee{rec, &run}
+		rec = results.NewFileRecorder(files.w["timeseries.csv"], files.w["events.jsonl"], sc.Options.Policy.SpotMarkets())
+		sc.Options.Recorder = results.Tee{rec, &run}
 		sc.Options.BaselineRecorder = &baseline
 	}
 	runs := c.Int("runs")
-	results, err := sim.RunMany(sc.Options, runs, 0, sc.MeetingsFor)
+	outcomes, err := sim.RunMany(sc.Options, runs, 0, sc.MeetingsFor)
 	if err != nil {
 		return err
 	}
-	var doc any = results[0]
+	var doc any = outcomes[0]
 	if runs > 1 {
-		doc = map[string]any{"runs": results, "aggregate": sim.Aggregate(results)}
+		doc = map[string]any{"runs": outcomes, "aggregate": results.Aggregate(outcomes)}
 	}
 	if files != nil {
 		if err := rec.Flush(); err != nil {
@@ -74,7 +75,7 @@ func simAction(c *cli.Context) error {
 		if err := writeJSON(files.add("summary.json"), doc); err != nil {
 			return err
 		}
-		if err := addReport(files, sc, cf.Config, results, &run, &baseline); err != nil {
+		if err := addReport(files, sc, cf.Config, outcomes, &run, &baseline); err != nil {
 			return err
 		}
 		if err := files.commit(); err != nil {
@@ -84,7 +85,7 @@ func simAction(c *cli.Context) error {
 	if format == "json" {
 		return writeJSON(c.App.Writer, doc)
 	}
-	printSimText(c.App.Writer, sc, results)
+	printSimText(c.App.Writer, sc, outcomes)
 	if files != nil {
 		fmt.Fprintf(c.App.Writer, "wrote %s\n", files.list())
 	}
@@ -92,15 +93,15 @@ func simAction(c *cli.Context) error {
 }
 
 // addReport renders the report of a recorded run into the output files.
-func addReport(files *outFiles, sc *scenario.Scenario, cfg config.Config, results []sim.Result, run, baseline *sim.Collector) error {
+func addReport(files *outFiles, sc *scenario.Scenario, cfg config.Config, outcomes []results.Result, run, baseline *results.Collector) error {
 	yaml, err := config.Marshal(cfg)
 	if err != nil {
 		return err
 	}
 	rep := &reports.Report{
 		PricesLabel: sc.PricesLabel, TraceLabel: sc.TraceLabel, From: sc.Options.From, To: sc.Options.To,
-		Meetings: results[0].MeetingsTotal, Seed: sc.Options.Seed, Policy: sc.Options.Policy,
-		PolicyYAML: string(yaml), Prices: sc.Options.Prices, Run: run, Baseline: baseline, Runs: results,
+		Meetings: outcomes[0].MeetingsTotal, Seed: sc.Options.Seed, Policy: sc.Options.Policy,
+		PolicyYAML: string(yaml), Prices: sc.Options.Prices, Run: run, Baseline: baseline, Runs: outcomes, Model: sim.ModelVersion,
 		LoadMinUserCount: sc.Options.LoadMinUserCount,
 	}
 	rfiles, err := rep.Files()
@@ -164,7 +165,7 @@ func buildScenario(c *cli.Context, cf *config.File, cat *model.Catalog) (*scenar
 	return scenario.Build(in)
 }
 
-func printSimText(w io.Writer, sc *scenario.Scenario, results []sim.Result) {
+func printSimText(w io.Writer, sc *scenario.Scenario, outcomes []results.Result) {
 	o := &sc.Options
 	p := &o.Policy
 	fmt.Fprintf(w, "window      %s to %s (%.1f days)\n", fmtTime(o.From), fmtTime(o.To), float64(o.To-o.From)/86400)
@@ -175,16 +176,16 @@ func printSimText(w io.Writer, sc *scenario.Scenario, results []sim.Result) {
 		spot = fmt.Sprintf("%d pools, %s, max price %s", len(p.SpotMarkets()), p.Strategy, maxPriceText(p.MaxPrice))
 	}
 	fmt.Fprintf(w, "policy      spot %s; on-demand %s base %d; fleet %d-%d, headroom %.0f%%\n", spot, p.OnDemandType.Name, p.OnDemandBase, p.Min, p.Max, p.Headroom*100)
-	if len(results) > 1 {
-		agg := sim.Aggregate(results)
-		fmt.Fprintf(w, "\n%d runs (seeds %d..%d): mean [p5 .. p95]\n", len(results), o.Seed, o.Seed+uint64(len(results))-1)
+	if len(outcomes) > 1 {
+		agg := results.Aggregate(outcomes)
+		fmt.Fprintf(w, "\n%d runs (seeds %d..%d): mean [p5 .. p95]\n", len(outcomes), o.Seed, o.Seed+uint64(len(outcomes))-1)
 		for _, k := range []string{"policy_cost_usd", "baseline_on_demand_cost_usd", "savings_pct", "interruptions", "meetings_disrupted", "participant_minutes_disrupted", "participants_rejected", "overloaded_participant_minutes", "availability_pct", "recordings_lost", "peak_servers"} {
 			s := agg[k]
 			fmt.Fprintf(w, "  %-31s %12.2f  [%.2f .. %.2f]\n", k, s.Mean, s.P5, s.P95)
 		}
 		return
 	}
-	r := results[0]
+	r := outcomes[0]
 	fmt.Fprintf(w, "\ncost        %.2f USD (spot %.2f, on-demand %.2f); all on-demand %.2f USD; savings %.1f%%\n", r.PolicyCostUSD, r.SpotCostUSD, r.OnDemandCostUSD, r.BaselineOnDemandCostUSD, r.SavingsPct)
 	fmt.Fprintf(w, "servers     peak %d; %.0f spot and %.0f on-demand instance-hours; %d launches, %d failed for capacity\n", r.PeakServers, r.InstanceHoursSpot, r.InstanceHoursOnDemand, r.Launches, r.LaunchFailures)
 	fmt.Fprintf(w, "spot risk   %d interruptions (%d price, %d capacity), %d rebalance recommendations\n", r.Interruptions, r.PriceInterruptions, r.CapacityInterruptions, r.RebalanceRecommendations)

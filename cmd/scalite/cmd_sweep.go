@@ -12,6 +12,7 @@ import (
 	"github.com/scalite/scalite/config"
 	"github.com/scalite/scalite/model"
 	"github.com/scalite/scalite/reports"
+	"github.com/scalite/scalite/results"
 	"github.com/scalite/scalite/scenario"
 	"github.com/scalite/scalite/sim"
 	"github.com/scalite/scalite/sweep"
@@ -260,13 +261,13 @@ func finishSweep(c *cli.Context, env *sweepEnv, out *sweep.Outcome, files *outFi
 	if sc.Options.Policy, err = cand.Config.Policy(env.cat); err != nil {
 		return err
 	}
-	var run, base sim.Collector
+	var run, base results.Collector
 	sc.Options.Recorder, sc.Options.BaselineRecorder = &run, &base
-	results, err := sim.RunMany(sc.Options, env.meta.Runs, c.Int("workers"), sc.MeetingsFor)
+	outcomes, err := sim.RunMany(sc.Options, env.meta.Runs, c.Int("workers"), sc.MeetingsFor)
 	if err != nil {
 		return err
 	}
-	if err := addReport(files, &sc, cand.Config, results, &run, &base); err != nil {
+	if err := addReport(files, &sc, cand.Config, outcomes, &run, &base); err != nil {
 		return err
 	}
 	if err := files.commit(); err != nil {

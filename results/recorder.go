@@ -1,4 +1,4 @@
-package sim
+package results
 
 // Sample is the fleet at one moment, for the time series.
 type Sample struct {

@@ -1,0 +1,61 @@
+package results
+
+import (
+	"bytes"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/scalite/scalite/model"
+)
+
+// TestMetricsUseJSONKeys: every contract key is a metric, read from the
+// field the JSON key names, so aggregation and users see the same names.
+func TestMetricsUseJSONKeys(t *testing.T) {
+	r := Result{PolicyCostUSD: 12.5, Interruptions: 3, Events: 7}
+	m := r.Metrics()
+	for _, k := range resultKeys {
+		if _, ok := m[k]; !ok {
+			t.Errorf("contract key %s is not a metric", k)
+		}
+	}
+	if m["policy_cost_usd"] != 12.5 || m["interruptions"] != 3 || m["events"] != 7 {
+		t.Fatalf("metrics %v", m)
+	}
+}
+
+// TestAggregatePercentiles: the mean and the empirical 5th, 50th and 95th
+// percentiles over runs, per contract key.
+func TestAggregatePercentiles(t *testing.T) {
+	var runs []Result
+	for i := 1; i <= 20; i++ {
+		runs = append(runs, Result{PolicyCostUSD: float64(i)})
+	}
+	got := Aggregate(runs)["policy_cost_usd"]
+	if want := (Stats{Mean: 10.5, P5: 1, P50: 10, P95: 19}); got != want {
+		t.Fatalf("got %+v, want %+v", got, want)
+	}
+	if len(Aggregate(runs)) != len(resultKeys) {
+		t.Fatalf("aggregate has %d keys, want %d", len(Aggregate(runs)), len(resultKeys))
+	}
+}
+
+type failingWriter struct{}
+
+func (failingWriter) Write([]byte) (int, error) { return 0, errors.New("disk full") }
+
+// TestFileRecorderReportsWriteErrors: a failed write is not lost in the
+// buffer: Flush reports it.
+func TestFileRecorderReportsWriteErrors(t *testing.T) {
+	var ts bytes.Buffer
+	r := NewFileRecorder(&ts, failingWriter{}, []model.MarketKey{{InstanceType: "c5a.4xlarge", AZ: "eu-west-1a"}})
+	r.Sample(&Sample{Time: 0, MarketPrices: []float64{0.25}})
+	r.Event(Record{Time: 0, Kind: "launch"})
+	err := r.Flush()
+	if err == nil || !strings.Contains(err.Error(), "disk full") {
+		t.Fatalf("Flush = %v, want the write error", err)
+	}
+	if !strings.HasSuffix(ts.String(), "price_c5a.4xlarge_eu-west-1a\n1970-01-01T00:00:00Z,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0.25\n") {
+		t.Fatalf("timeseries:\n%s", ts.String())
+	}
+}

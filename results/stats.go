@@ -1,0 +1,44 @@
+package results
+
+import (
+	"slices"
+
+	"gonum.org/v1/gonum/stat"
+)
+
+// Stats are a metric's mean and percentiles over runs.
+type Stats struct {
+	Mean float64 `json:"mean"`
+	P5   float64 `json:"p5"`
+	P50  float64 `json:"p50"`
+	P95  float64 `json:"p95"`
+}
+
+// Aggregate summarises each contract metric over runs.
+func Aggregate(runs []Result) map[string]Stats {
+	out := make(map[string]Stats, len(resultKeys))
+	vals := make([]float64, len(runs))
+	metrics := make([]map[string]float64, len(runs))
+	for i := range runs {
+		metrics[i] = runs[i].Metrics()
+	}
+	for _, k := range resultKeys {
+		for i := range runs {
+			vals[i] = metrics[i][k]
+		}
+		out[k] = StatsOf(vals)
+	}
+	return out
+}
+
+// StatsOf is the mean and the 5th, 50th and 95th percentiles of values.
+func StatsOf(vals []float64) Stats {
+	sorted := slices.Clone(vals)
+	slices.Sort(sorted)
+	return Stats{
+		Mean: stat.Mean(vals, nil),
+		P5:   stat.Quantile(0.05, stat.Empirical, sorted, nil),
+		P50:  stat.Quantile(0.5, stat.Empirical, sorted, nil),
+		P95:  stat.Quantile(0.95, stat.Empirical, sorted, nil),
+	}
+}
