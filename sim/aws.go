@@ -1,0 +1,178 @@
+package sim
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+
+	"github.com/scalite/scalite/engine"
+	"github.com/scalite/scalite/model"
+	"github.com/scalite/scalite/results"
+)
+
+// AWS: spot prices, capacity reclaims and availability traces, rebalance
+// recommendations and interruption notices, launches and terminations.
+
+func (w *world) expWait(m *market) int64 {
+	return int64(m.rng.ExpFloat64()/m.perSecond) + 1
+}
+
+func (w *world) priceChange(mi int32) {
+	m := &w.markets[mi]
+	p, _ := m.cursor.At(w.now)
+	m.price = p
+	if next, ok := m.cursor.NextChange(); ok {
+		w.push(next, evPrice, mi, 0)
+	}
+	for _, idx := range w.live {
+		in := &w.insts[idx]
+		if in.spot && in.pool == mi && !in.interruption && p > in.maxPrice {
+			w.res.PriceInterruptions++
+			w.notice(idx)
+		}
+	}
+	w.record(results.Record{Kind: "price", Market: m.key.String(), Detail: fmt.Sprintf("%.4f", p)})
+}
+
+// reclaim is one capacity event in a pool: AWS takes back a random share
+// of the pool's instances. Victims get a rebalance recommendation with
+// the configured probability now, and the interruption notice after the
+// rebalance lead.
+func (w *world) reclaim(mi int32) {
+	m := &w.markets[mi]
+	m.reclaims++
+	share := math.Min(1, 2*w.o.ReclaimShare*m.rng.Float64())
+	w.push(w.now+w.expWait(m), evReclaim, mi, 0)
+	// New launches into the pool fail while AWS is short of it.
+	m.failedUntil = w.now + w.o.RebalanceLead + 1800
+	// A sub-stream per event keeps the market's own stream in step across
+	// policies with different numbers of victims.
+	ev := rand.New(rand.NewPCG(w.o.Seed^m.reclaims, uint64(mi)+0x51ab))
+	hit := 0
+	for _, idx := range w.live {
+		in := &w.insts[idx]
+		if !in.spot || in.pool != mi || in.interruption || ev.Float64() >= share {
+			continue
+		}
+		hit++
+		if !in.rebalance && ev.Float64() < w.o.RebalanceProbability {
+			in.rebalance = true
+			in.rebalanceAt = w.now
+			w.res.RebalanceRecommendations++
+			w.record(results.Record{Kind: "rebalance", Server: in.id, Market: m.key.String()})
+		}
+		w.push(w.now+w.o.RebalanceLead, evNotice, idx, 0)
+	}
+	if hit > 0 {
+		w.replan()
+	}
+}
+
+func (w *world) availability(mi int32) {
+	m := &w.markets[mi]
+	off := w.now - w.o.From
+	up := m.avail.Up(off)
+	if m.up && !up {
+		for _, idx := range w.live {
+			in := &w.insts[idx]
+			if in.spot && in.pool == mi && !in.interruption {
+				w.res.CapacityInterruptions++
+				w.notice(idx)
+			}
+		}
+	}
+	m.up = up
+	if next := (off/m.avail.GapSeconds + 1) * m.avail.GapSeconds; next/m.avail.GapSeconds < int64(len(m.avail.Data)) {
+		w.push(w.o.From+next, evAvailability, mi, 0)
+	}
+}
+
+// notice is AWS's two-minute interruption notice.
+func (w *world) notice(idx int32) {
+	in := &w.insts[idx]
+	in.interruption = true
+	in.terminationAt = w.now + NoticeLead
+	w.res.Interruptions++
+	w.push(in.terminationAt, evTerminate, idx, 0)
+	w.record(results.Record{Kind: "interruption-notice", Server: in.id, Market: w.marketName(in)})
+	w.replan()
+	// The agent ends meetings shortly before termination when told to;
+	// a plan at that moment lets the engine decide.
+	if w.o.Policy.OnInterruption == model.InterruptionEndMeetings {
+		w.push(in.terminationAt-w.o.Policy.EndMeetingsBefore, evPlan, 0, 0)
+	}
+}
+
+func (w *world) marketName(in *instance) string {
+	if in.pool >= 0 {
+		return w.markets[in.pool].key.String()
+	}
+	return "on-demand"
+}
+
+func (w *world) launch(a *engine.Action) {
+	var typ *model.InstanceType
+	pol := &w.o.Policy
+	if a.Spot {
+		m := &w.markets[a.Pool]
+		failed := m.price > a.MaxPrice || !m.up || w.now < m.failedUntil || w.launchR.Float64() < w.o.LaunchFailure
+		if failed {
+			m.unavailUntil = w.now + pol.UnavailableFor
+			w.res.LaunchFailures++
+			w.record(results.Record{Kind: "launch-failed", Market: m.key.String(), Detail: "InsufficientInstanceCapacity"})
+			w.replan()
+			return
+		}
+		for k := range pol.SpotTypes {
+			if pol.SpotTypes[k].Name == a.Type {
+				typ = &pol.SpotTypes[k]
+			}
+		}
+	} else {
+		typ = &pol.OnDemandType
+	}
+	idx := int32(len(w.insts))
+	w.insts = append(w.insts, instance{
+		id: fmt.Sprintf("i-%08d", idx+1), az: a.AZ, typ: typ, pool: int32(a.Pool), spot: a.Spot, tag: a.Tag,
+		maxPrice: a.MaxPrice, state: stPending, launchedAt: w.now, runningAt: -1, overloadAt: w.now,
+	})
+	in := &w.insts[idx]
+	w.byID[in.id] = idx
+	w.live = append(w.live, idx)
+	w.obs.Servers = append(w.obs.Servers, engine.Server{
+		ID: in.id, Type: typ.Name, AZ: a.AZ, Pool: a.Pool, Spot: a.Spot, Tag: a.Tag,
+		CapacityUsers: typ.CapacityUsers, LaunchedAt: w.now, USDPerHour: typ.OnDemandUSDPerHour,
+	})
+	w.res.Launches++
+	w.push(w.now+pol.LaunchToRunning, evRunning, idx, 0)
+	w.record(results.Record{Kind: "launch", Server: w.insts[idx].id, Market: w.marketName(&w.insts[idx]), Detail: a.Reason})
+}
+
+// terminate ends an instance: by AWS (byAWS) or by the engine's action.
+func (w *world) terminate(idx int32, byAWS bool) {
+	in := &w.insts[idx]
+	if !byAWS && (len(in.meetings) > 0 || in.recordings > 0) {
+		w.res.UnsafeTerminations++
+	}
+	for len(in.meetings) > 0 {
+		w.disrupt(in.meetings[len(in.meetings)-1], w.o.RejoinDelay)
+	}
+	w.res.RecordingsLost += in.recordings
+	in.recordings = 0
+	w.accountOverload(in)
+	w.bill(in, w.now, byAWS)
+	in.state = stGone
+	for k, l := range w.live {
+		if l == idx {
+			w.live = append(w.live[:k], w.live[k+1:]...)
+			w.obs.Servers = append(w.obs.Servers[:k], w.obs.Servers[k+1:]...)
+			break
+		}
+	}
+	delete(w.byID, in.id)
+	kind := "terminate"
+	if byAWS {
+		kind = "interrupted"
+	}
+	w.record(results.Record{Kind: kind, Server: in.id, Market: w.marketName(in)})
+}

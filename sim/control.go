@@ -1,0 +1,77 @@
+package sim
+
+import (
+	"github.com/scalite/scalite/engine"
+	"github.com/scalite/scalite/results"
+)
+
+// The control loop: observe the fleet as the controller would, ask the
+// engine for a plan, apply its actions.
+
+// observe refreshes the observation. obs.Servers stays aligned with
+// w.live (launch appends, terminate removes), so only what changes is
+// written here, not the server's strings.
+func (w *world) observe() *engine.Observation {
+	o := &w.obs
+	for k, idx := range w.live {
+		in := &w.insts[idx]
+		s := &o.Servers[k]
+		s.State = engine.ServerState(in.state)
+		s.Participants, s.Meetings, s.Recordings = in.participants, len(in.meetings), in.recordings
+		if in.spot {
+			s.USDPerHour = w.markets[in.pool].price
+		}
+		s.Rebalance, s.RebalanceAt = in.rebalance, in.rebalanceAt
+		s.Interruption, s.TerminationAt, s.MeetingsEnded = in.interruption, in.terminationAt, in.meetingsEnded
+	}
+	for i := range w.markets {
+		o.Pools[i] = engine.Pool{USDPerHour: w.markets[i].price, UnavailableUntil: w.markets[i].unavailUntil}
+	}
+	o.Participants, o.LargeParticipants = w.demand, w.large
+	return o
+}
+
+func (w *world) plan() {
+	obs := w.observe()
+	w.actions = w.planner.Plan(w.now, obs, w.st, w.actions[:0])
+	for k := range w.actions {
+		w.apply(&w.actions[k])
+	}
+	if n := len(w.live); n > w.res.PeakServers {
+		w.res.PeakServers = n
+	}
+}
+
+func (w *world) apply(a *engine.Action) {
+	switch a.Kind {
+	case engine.Launch:
+		for range a.Count {
+			w.launch(a)
+		}
+		return
+	}
+	idx, ok := w.byID[a.Server]
+	if !ok {
+		return
+	}
+	in := &w.insts[idx]
+	switch a.Kind {
+	case engine.Enable:
+		if in.state == stReady || in.state == stCordoned {
+			in.state = stEnabled
+		}
+	case engine.Cordon:
+		if in.state != stGone {
+			in.state = stCordoned
+		}
+	case engine.EndMeetings:
+		in.meetingsEnded = true
+		for len(in.meetings) > 0 {
+			w.disrupt(in.meetings[len(in.meetings)-1], w.o.RejoinDelayAfterEnd)
+		}
+	case engine.Terminate:
+		w.terminate(idx, false)
+		return
+	}
+	w.record(results.Record{Kind: a.Kind.String(), Server: a.Server, Detail: a.Reason})
+}

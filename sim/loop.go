@@ -1,0 +1,150 @@
+package sim
+
+import "github.com/scalite/scalite/results"
+
+// The event loop: events in time order, each handed to the part of the
+// world it concerns; re-plans at once when something changes.
+
+const (
+	evMeetingStart eventKind = iota
+	evMeetingEnd
+	evMeetingSize
+	evJoin
+	evRejoin
+	evRecordingDone
+	evRunning
+	evBooted
+	evNotice
+	evTerminate
+	evPrice
+	evReclaim
+	evAvailability
+	evPoll
+	evPlan
+	evSample
+)
+
+func (w *world) push(t int64, k eventKind, a, b int32) { w.q.push(t, k, a, b) }
+
+// run simulates [From, To) and returns the result.
+func (w *world) run() results.Result {
+	w.runUntil(w.o.To)
+	w.now = w.o.To
+	w.finish()
+	return w.res
+}
+
+// runUntil processes every event before stop.
+func (w *world) runUntil(stop int64) {
+	o := w.o
+	w.now = o.From
+	for i := range w.markets {
+		m := &w.markets[i]
+		m.cursor = m.series.Cursor()
+		m.price, _ = m.cursor.At(o.From)
+		if next, ok := m.cursor.NextChange(); ok {
+			w.push(next, evPrice, int32(i), 0)
+		}
+		if m.perSecond > 0 {
+			w.push(o.From+w.expWait(m), evReclaim, int32(i), 0)
+		}
+		if m.avail != nil {
+			w.push(o.From, evAvailability, int32(i), 0)
+		}
+	}
+	// Meetings of the window, in start order, fed one at a time.
+	for w.next < len(o.Meetings) && o.Meetings[w.next].Start < o.From {
+		w.meetings[w.next].mode = modeDone
+		w.next++
+	}
+	w.scheduleNextMeeting()
+	w.push(o.From, evPoll, 0, 0)
+	w.push(o.From, evPlan, 0, 1)
+	if o.Recorder != nil && o.SampleInterval > 0 {
+		w.push(o.From, evSample, 0, 0)
+	}
+	for w.q.len() > 0 && w.q.peekTime() < stop {
+		e := w.q.pop()
+		w.now = e.t
+		w.res.Events++
+		w.handle(e)
+	}
+}
+
+func (w *world) scheduleNextMeeting() {
+	if w.next < len(w.o.Meetings) {
+		w.push(w.o.Meetings[w.next].Start, evMeetingStart, int32(w.next), 0)
+	}
+}
+
+func (w *world) handle(e event) {
+	switch e.kind {
+	case evMeetingStart:
+		w.meetingStart(e.a)
+	case evMeetingEnd:
+		w.meetingEnd(e.a)
+	case evMeetingSize:
+		w.meetingSize(e.a, e.b)
+	case evJoin:
+		if mr := &w.meetings[e.a]; mr.episode == e.b && mr.mode == modeServed {
+			w.insts[mr.server].loadInc += float64(mr.size) * w.o.LoadMultiplier
+		}
+	case evRejoin:
+		if mr := &w.meetings[e.a]; mr.episode == e.b && (mr.mode == modeDisrupted || mr.mode == modeRejected) {
+			w.placeOrReject(e.a)
+		}
+	case evRecordingDone:
+		w.insts[e.a].recordings--
+	case evRunning:
+		in := &w.insts[e.a]
+		if in.state == stPending {
+			in.state = stBooting
+			in.runningAt = w.now
+			w.push(w.now+w.o.Policy.BootTime, evBooted, e.a, 0)
+		}
+	case evBooted:
+		if in := &w.insts[e.a]; in.state == stBooting {
+			in.state = stReady
+			w.replan()
+		}
+	case evNotice:
+		in := &w.insts[e.a]
+		if in.state != stGone && !in.interruption {
+			w.res.CapacityInterruptions++
+			w.notice(e.a)
+		}
+	case evTerminate:
+		if w.insts[e.a].state != stGone {
+			w.terminate(e.a, true)
+		}
+	case evPrice:
+		w.priceChange(e.a)
+	case evReclaim:
+		w.reclaim(e.a)
+	case evAvailability:
+		w.availability(e.a)
+	case evPoll:
+		w.poll()
+		w.push(w.now+w.o.PollInterval, evPoll, 0, 0)
+	case evPlan:
+		if e.b == 1 {
+			w.push(w.now+w.o.ReconcileInterval, evPlan, 0, 1)
+		}
+		w.plan()
+	case evSample:
+		w.recordSample()
+		w.push(w.now+w.o.SampleInterval, evSample, 0, 0)
+	}
+}
+
+// replan asks for a plan at the current time, as the controller does when
+// an agent reports a notice or a launch fails; bounded per instant.
+func (w *world) replan() {
+	if w.replanAt != w.now {
+		w.replanAt, w.replans = w.now, 0
+	}
+	if w.replans < 8 {
+		w.replans++
+		w.push(w.now, evPlan, 0, 0)
+	}
+}

@@ -1,0 +1,194 @@
+package sim
+
+import "github.com/scalite/scalite/model"
+
+// Scalelite: meetings start, change size and end; placement on the
+// least loaded server as of the last poll; the poller.
+
+func (w *world) meetingStart(i int32) {
+	m := &w.o.Meetings[i]
+	w.next++
+	w.scheduleNextMeeting()
+	mr := &w.meetings[i]
+	mr.size = int32(m.Participants)
+	mr.since = w.now
+	mr.server = -1
+	// The operator tags a meeting at create time from its expected size.
+	mr.large = w.planner.IsLargeMeeting(m.PeakParticipants())
+	w.res.MeetingsTotal++
+	w.demandSeconds += m.ParticipantSecondsBetween(m.Start, w.o.To)
+	w.demand += int(mr.size)
+	if mr.large {
+		w.large += int(mr.size)
+	}
+	end := min(m.End, w.o.To)
+	w.push(end, evMeetingEnd, i, 0)
+	for ci, c := range m.Curve {
+		if c.At > m.Start && c.At < end {
+			w.push(c.At, evMeetingSize, i, int32(ci))
+		} else if c.At <= m.Start {
+			w.demandDelta(mr, int32(c.Participants)-mr.size)
+			mr.size = int32(c.Participants)
+		}
+	}
+	mr.uslot = -1
+	w.setMode(i, modeRejected) // placeOrReject accounts from here
+	w.placeOrReject(i)
+}
+
+func (w *world) demandDelta(mr *meetingRun, d int32) {
+	w.demand += int(d)
+	if mr.large {
+		w.large += int(d)
+	}
+}
+
+func (w *world) meetingSize(i, ci int32) {
+	mr := &w.meetings[i]
+	if mr.mode == modeDone {
+		return
+	}
+	size := int32(w.o.Meetings[i].Curve[ci].Participants)
+	w.account(mr)
+	w.demandDelta(mr, size-mr.size)
+	if mr.mode == modeServed {
+		in := &w.insts[mr.server]
+		w.accountOverload(in)
+		in.participants += int(size - mr.size)
+		if size > mr.size {
+			in.loadInc += float64(size-mr.size) * w.o.LoadMultiplier
+		}
+	}
+	mr.size = size
+}
+
+// place finds a server as Scalelite does: the enabled server with the
+// lowest load (as of the last poll, plus one per create or join since);
+// a tagged meeting prefers servers with its tag and falls back to untagged
+// ones; an untagged meeting takes only untagged servers.
+func (w *world) place(mr *meetingRun) int32 {
+	wantTag := ""
+	if mr.large {
+		wantTag = model.LargeMeetingTag
+	}
+	best, fallback := int32(-1), int32(-1)
+	var bestLoad, fbLoad float64
+	for _, idx := range w.live {
+		in := &w.insts[idx]
+		if in.state != stEnabled {
+			continue
+		}
+		load := in.polledLoad + in.loadInc
+		switch in.tag {
+		case wantTag:
+			if best < 0 || load < bestLoad {
+				best, bestLoad = idx, load
+			}
+		case "":
+			if fallback < 0 || load < fbLoad {
+				fallback, fbLoad = idx, load
+			}
+		}
+	}
+	if best < 0 {
+		return fallback
+	}
+	return best
+}
+
+// placeOrReject (re-)creates a meeting; with no server, users retry after
+// the rejoin delay and the minutes in between are rejected.
+func (w *world) placeOrReject(i int32) {
+	mr := &w.meetings[i]
+	w.account(mr)
+	s := w.place(mr)
+	if s < 0 {
+		if !mr.rejected {
+			mr.rejected = true
+			w.res.ParticipantsRejected += int(mr.size)
+		}
+		w.setMode(i, modeRejected)
+		w.push(w.now+max(w.o.RejoinDelay, 1), evRejoin, i, mr.episode)
+		return
+	}
+	in := &w.insts[s]
+	w.accountOverload(in)
+	w.setMode(i, modeServed)
+	mr.server = s
+	mr.slot = int32(len(in.meetings))
+	mr.created = w.now
+	mr.rejected = false
+	in.meetings = append(in.meetings, i)
+	in.participants += int(mr.size)
+	in.loadInc += w.o.LoadMultiplier // the create
+	w.push(w.now+w.o.JoinDelay, evJoin, i, mr.episode)
+}
+
+// detach takes a meeting off its server.
+func (w *world) detach(i int32) *instance {
+	mr := &w.meetings[i]
+	in := &w.insts[mr.server]
+	w.accountOverload(in)
+	last := in.meetings[len(in.meetings)-1]
+	in.meetings[mr.slot] = last
+	w.meetings[last].slot = mr.slot
+	in.meetings = in.meetings[:len(in.meetings)-1]
+	in.participants -= int(mr.size)
+	mr.server = -1
+	return in
+}
+
+func (w *world) meetingEnd(i int32) {
+	mr := &w.meetings[i]
+	m := &w.o.Meetings[i]
+	w.account(mr)
+	if mr.mode == modeServed {
+		server := mr.server
+		in := w.detach(i)
+		if m.Recorded && w.o.RecordingProcessing > 0 {
+			// Processing runs on the meeting's server: its raw files are there.
+			in.recordings++
+			w.push(w.now+int64(float64(m.Duration())*w.o.RecordingProcessing)+1, evRecordingDone, server, 0)
+		}
+	}
+	w.demandDelta(mr, -mr.size)
+	w.setMode(i, modeDone)
+	mr.episode++
+}
+
+// disrupt ends a meeting on a dying server; its users rejoin after delay.
+func (w *world) disrupt(i int32, delay int64) {
+	mr := &w.meetings[i]
+	w.account(mr)
+	w.detach(i)
+	if w.o.Meetings[i].Recorded {
+		w.res.RecordingsLost++
+	}
+	if !mr.disrupted {
+		mr.disrupted = true
+		w.res.MeetingsDisrupted++
+	}
+	w.res.ParticipantsDisrupted += int(mr.size)
+	w.setMode(i, modeDisrupted)
+	mr.episode++
+	w.push(w.now+max(delay, 1), evRejoin, i, mr.episode)
+}
+
+// poll refreshes every server's load as Scalelite's poller does.
+func (w *world) poll() {
+	o := w.o
+	for _, idx := range w.live {
+		in := &w.insts[idx]
+		load := 0
+		for _, mi := range in.meetings {
+			mr := &w.meetings[mi]
+			n := int(mr.size)
+			if w.now-mr.created < o.LoadJoinBufferTime && n < o.LoadMinUserCount {
+				n = o.LoadMinUserCount
+			}
+			load += n + w.o.Meetings[mi].Moderators
+		}
+		in.polledLoad = float64(load) * o.LoadMultiplier
+		in.loadInc = 0
+	}
+}
