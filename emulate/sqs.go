@@ -135,9 +135,9 @@ func (s *SQS) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	var in struct {
 		QueueUrl, QueueName, ReceiptHandle, MessageBody string
-		MaxNumberOfMessages, WaitTimeSeconds             *int
-		VisibilityTimeout                                *int
-		AttributeNames, MessageSystemAttributeNames      []string
+		MaxNumberOfMessages, WaitTimeSeconds            *int
+		VisibilityTimeout                               *int
+		AttributeNames, MessageSystemAttributeNames     []string
 	}
 	if err := json.Unmarshal(body, &in); err != nil {
 		sqsError(w, http.StatusBadRequest, "SerializationException", err.Error())
