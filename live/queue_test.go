@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"slices"
 	"strings"
 	"sync"
@@ -14,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	"gopkg.in/yaml.v3"
 
 	"github.com/scalite/scalite/emulate"
 	"github.com/scalite/scalite/internal/mototest"
@@ -280,5 +282,56 @@ func TestRunSurvivesErrorsAndMalformedUntilCancelled(t *testing.T) {
 	}
 	if got.InstanceID != "i-0abc" || malformed != 1 {
 		t.Errorf("got %+v with %d malformed; want i-0abc after 1 malformed", got, malformed)
+	}
+}
+
+// TestInterruptionQueueTemplate holds docs/live/interruption-queue.yaml to
+// the consumer: its rules route exactly the event types ParseFleetEvents
+// reads, and cfn-lint (when installed) finds nothing wrong.
+func TestInterruptionQueueTemplate(t *testing.T) {
+	const path = "../docs/live/interruption-queue.yaml"
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tpl struct {
+		Resources map[string]struct {
+			Type       string `yaml:"Type"`
+			Properties struct {
+				EventPattern struct {
+					Source     []string `yaml:"source"`
+					DetailType []string `yaml:"detail-type"`
+				} `yaml:"EventPattern"`
+			} `yaml:"Properties"`
+		} `yaml:"Resources"`
+	}
+	if err := yaml.Unmarshal(raw, &tpl); err != nil {
+		t.Fatal(err)
+	}
+	var routed []string
+	for _, r := range tpl.Resources {
+		if r.Type == "AWS::Events::Rule" {
+			for _, d := range r.Properties.EventPattern.DetailType {
+				routed = append(routed, r.Properties.EventPattern.Source[0]+" "+d)
+			}
+		}
+	}
+	slices.Sort(routed)
+	want := []string{"aws.ec2 EC2 Instance Rebalance Recommendation", "aws.ec2 EC2 Instance State-change Notification",
+		"aws.ec2 EC2 Spot Instance Interruption Warning", "aws.health AWS Health Event"}
+	if !slices.Equal(routed, want) {
+		t.Errorf("the template routes %q, the consumer reads %q", routed, want)
+	}
+	for _, f := range []string{"spot-interruption-warning.json", "rebalance-recommendation.json", "state-change-shutting-down.json", "health-scheduled-change.json"} {
+		if evs, err := live.ParseFleetEvents([]byte(fixture(t, f))); err != nil || len(evs) == 0 {
+			t.Errorf("%s: the consumer reads nothing from a routed event: %v", f, err)
+		}
+	}
+	if _, err := exec.LookPath("cfn-lint"); err != nil {
+		t.Log("cfn-lint is not installed: the template is not linted (pip install cfn-lint)")
+		return
+	}
+	if out, err := exec.Command("cfn-lint", path).CombinedOutput(); err != nil {
+		t.Errorf("cfn-lint %s: %v\n%s", path, err, out)
 	}
 }
