@@ -10,6 +10,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/scalite/scalite/datasets"
+	"github.com/scalite/scalite/internal/atomicfile"
 	"github.com/scalite/scalite/model"
 )
 
@@ -125,7 +126,7 @@ func pricesGenerate(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := datasets.WriteFileAtomic(c.String("output"), func(w io.Writer) error { return datasets.WritePricesCLIJSON(w, recs) }); err != nil {
+	if err := atomicfile.Write(c.String("output"), func(w io.Writer) error { return datasets.WritePricesCLIJSON(w, recs) }); err != nil {
 		return err
 	}
 	if out := c.String("output"); out != "-" {

@@ -6,7 +6,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/scalite/scalite/datasets"
+	"github.com/scalite/scalite/internal/atomicfile"
 	"github.com/scalite/scalite/regress"
 )
 
@@ -67,7 +67,7 @@ func regressAction(c *cli.Context) error {
 	if f := c.String("junit"); f != "" {
 		x, err := regress.JUnit(cases)
 		if err == nil {
-			err = datasets.WriteFileAtomic(f, func(w io.Writer) error { _, err := w.Write(x); return err })
+			err = atomicfile.Write(f, func(w io.Writer) error { _, err := w.Write(x); return err })
 		}
 		if err != nil {
 			return inputErr(err)
@@ -75,12 +75,12 @@ func regressAction(c *cli.Context) error {
 	}
 	if f := c.String("markdown"); f != "" {
 		md := regress.Markdown(cases, stale)
-		if err := datasets.WriteFileAtomic(f, func(w io.Writer) error { _, err := w.Write(md); return err }); err != nil {
+		if err := atomicfile.Write(f, func(w io.Writer) error { _, err := w.Write(md); return err }); err != nil {
 			return inputErr(err)
 		}
 	}
 	if c.Bool("update") {
-		if err := datasets.WriteFileAtomic(c.String("baseline"), func(w io.Writer) error { _, err := w.Write(fresh.JSON()); return err }); err != nil {
+		if err := atomicfile.Write(c.String("baseline"), func(w io.Writer) error { _, err := w.Write(fresh.JSON()); return err }); err != nil {
 			return inputErr(err)
 		}
 		fmt.Fprintf(w, "baseline %s updated: %d cases, model %s\n", c.String("baseline"), len(cases), fresh.ModelVersion)

@@ -3,8 +3,6 @@ package main
 import (
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 	"time"
@@ -12,6 +10,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/scalite/scalite/config"
+	"github.com/scalite/scalite/internal/atomicfile"
 	"github.com/scalite/scalite/model"
 	"github.com/scalite/scalite/reports"
 	"github.com/scalite/scalite/results"
@@ -48,14 +47,22 @@ func simAction(c *cli.Context) error {
 		return err
 	}
 	var rec *results.FileRecorder
-	var files *outFiles
+	var files *atomicfile.Set
 	var run, baseline results.Collector
 	if dir := c.String("out"); dir != "" {
-		if files, err = newOutFiles(dir, "timeseries.csv", "events.jsonl"); err != nil {
+		if files, err = newOutFiles(dir); err != nil {
 			return err
 		}
-		defer files.abort()
-		rec = results.NewFileRecorder(files.w["timeseries.csv"], files.w["events.jsonl"], sc.Options.Policy.SpotMarkets())
+		defer files.Abort()
+		ts, err := files.Create("timeseries.csv")
+		if err != nil {
+			return err
+		}
+		ev, err := files.Create("events.jsonl")
+		if err != nil {
+			return err
+		}
+		rec = results.NewFileRecorder(ts, ev, sc.Options.Policy.SpotMarkets())
 		sc.Options.Recorder = results.Tee{rec, &run}
 		sc.Options.BaselineRecorder = &baseline
 	}
@@ -72,13 +79,17 @@ func simAction(c *cli.Context) error {
 		if err := rec.Flush(); err != nil {
 			return err
 		}
-		if err := writeJSON(files.add("summary.json"), doc); err != nil {
+		summary, err := files.Create("summary.json")
+		if err != nil {
+			return err
+		}
+		if err := writeJSON(summary, doc); err != nil {
 			return err
 		}
 		if err := addReport(files, sc, cf.Config, outcomes, &run, &baseline); err != nil {
 			return err
 		}
-		if err := files.commit(); err != nil {
+		if err := files.Commit(); err != nil {
 			return err
 		}
 	}
@@ -87,13 +98,13 @@ func simAction(c *cli.Context) error {
 	}
 	printSimText(c.App.Writer, sc, outcomes)
 	if files != nil {
-		fmt.Fprintf(c.App.Writer, "wrote %s\n", files.list())
+		fmt.Fprintf(c.App.Writer, "wrote %s\n", strings.Join(files.Paths(), ", "))
 	}
 	return nil
 }
 
 // addReport renders the report of a recorded run into the output files.
-func addReport(files *outFiles, sc *scenario.Scenario, cfg config.Config, outcomes []results.Result, run, baseline *results.Collector) error {
+func addReport(files *atomicfile.Set, sc *scenario.Scenario, cfg config.Config, outcomes []results.Result, run, baseline *results.Collector) error {
 	yaml, err := config.Marshal(cfg)
 	if err != nil {
 		return err
@@ -109,7 +120,7 @@ func addReport(files *outFiles, sc *scenario.Scenario, cfg config.Config, outcom
 		return err
 	}
 	for _, f := range rfiles {
-		if _, err := files.add(f.Name).Write(f.Data); err != nil {
+		if err := files.WriteFile(f.Name, f.Data); err != nil {
 			return err
 		}
 	}
@@ -207,71 +218,12 @@ func maxPriceText(m map[string]float64) string {
 	return strings.Join(parts, ", ") + " $/h"
 }
 
-// outFiles writes a run's files next to their final names and renames them
-// into place only when everything succeeded.
-type outFiles struct {
-	dir   string
-	order []string
-	f     map[string]*os.File
-	w     map[string]io.Writer
-}
-
-func newOutFiles(dir string, names ...string) (*outFiles, error) {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+// newOutFiles prepares the files of --out DIR, written together or not
+// at all.
+func newOutFiles(dir string) (*atomicfile.Set, error) {
+	files, err := atomicfile.NewSet(dir)
+	if err != nil {
 		return nil, fmt.Errorf("--out: %w", err)
 	}
-	o := &outFiles{dir: dir, f: map[string]*os.File{}, w: map[string]io.Writer{}}
-	for _, n := range names {
-		if o.add(n) == nil {
-			o.abort()
-			return nil, fmt.Errorf("--out: cannot create files in %s", dir)
-		}
-	}
-	return o, nil
-}
-
-func (o *outFiles) add(name string) io.Writer {
-	f, err := os.CreateTemp(o.dir, "."+name+".tmp-*")
-	if err != nil {
-		return nil
-	}
-	o.order = append(o.order, name)
-	o.f[name] = f
-	o.w[name] = f
-	return f
-}
-
-func (o *outFiles) commit() error {
-	for _, n := range o.order {
-		f := o.f[n]
-		if err := f.Close(); err != nil {
-			return fmt.Errorf("writing %s: %w", n, err)
-		}
-		if err := os.Chmod(f.Name(), 0o644); err != nil {
-			return err
-		}
-		if err := os.Rename(f.Name(), filepath.Join(o.dir, n)); err != nil {
-			return fmt.Errorf("writing %s: %w", n, err)
-		}
-	}
-	o.f = nil
-	return nil
-}
-
-func (o *outFiles) abort() {
-	for _, f := range o.f {
-		f.Close()
-		os.Remove(f.Name())
-	}
-}
-
-func (o *outFiles) list() string {
-	s := ""
-	for i, n := range o.order {
-		if i > 0 {
-			s += ", "
-		}
-		s += filepath.Join(o.dir, n)
-	}
-	return s
+	return files, nil
 }

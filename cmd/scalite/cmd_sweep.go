@@ -10,6 +10,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/scalite/scalite/config"
+	"github.com/scalite/scalite/internal/atomicfile"
 	"github.com/scalite/scalite/model"
 	"github.com/scalite/scalite/reports"
 	"github.com/scalite/scalite/results"
@@ -99,28 +100,22 @@ func setupSweep(c *cli.Context) (*sweepEnv, error) {
 
 // shardOf reads --shard i/n, or --shards n with the index from the batch
 // system's environment.
-func shardOf(c *cli.Context) (i, n int, err error) {
+func shardOf(c *cli.Context) (sweep.Shard, error) {
 	if s := c.String("shard"); s != "" {
-		a, b, ok := strings.Cut(s, "/")
-		i, err1 := strconv.Atoi(a)
-		n, err2 := strconv.Atoi(b)
-		if !ok || err1 != nil || err2 != nil || n < 1 || i < 0 || i >= n {
-			return 0, 0, usageErr("--shard: want i/n with 0 <= i < n, got %q", s)
+		sh, err := sweep.ParseShard(s)
+		if err != nil {
+			return sweep.Shard{}, usageErr("--shard: %v", err)
 		}
-		return i, n, nil
+		return sh, nil
 	}
-	if n = c.Int("shards"); n > 0 {
-		for _, env := range []string{"AWS_BATCH_JOB_ARRAY_INDEX", "JOB_COMPLETION_INDEX"} {
-			if v := os.Getenv(env); v != "" {
-				if i, err = strconv.Atoi(v); err != nil || i < 0 || i >= n {
-					return 0, 0, usageErr("%s=%q is not a shard index below --shards %d", env, v, n)
-				}
-				return i, n, nil
-			}
+	if n := c.Int("shards"); n > 0 {
+		sh, err := sweep.ShardFromEnv(n, os.Getenv)
+		if err != nil {
+			return sweep.Shard{}, usageErr("--shards %d: %v", n, err)
 		}
-		return 0, 0, usageErr("--shards needs AWS_BATCH_JOB_ARRAY_INDEX or JOB_COMPLETION_INDEX in the environment")
+		return sh, nil
 	}
-	return 0, 1, nil
+	return sweep.Unsharded, nil
 }
 
 func sweepAction(c *cli.Context) error {
@@ -128,20 +123,12 @@ func sweepAction(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	shard, shards, err := shardOf(c)
+	shard, err := shardOf(c)
 	if err != nil {
 		return err
 	}
-	cands := env.cands
-	if shards > 1 {
-		cands = nil
-		for _, cd := range env.cands {
-			if cd.Index%shards == shard {
-				cands = append(cands, cd)
-			}
-		}
-		env.meta.Shard = fmt.Sprintf("%d/%d", shard, shards)
-	}
+	cands := shard.Select(env.cands)
+	env.meta.Shard = shard.String()
 	ev := &sweep.Evaluator{Base: env.sc.Options, Catalog: env.cat, MeetingsFor: env.sc.MeetingsFor, Runs: env.meta.Runs, Workers: c.Int("workers")}
 	prog := newProgress(c.App.ErrWriter, "sweep", len(cands))
 	start := time.Now()
@@ -151,7 +138,7 @@ func sweepAction(c *cli.Context) error {
 	case "grid":
 		rows, err = ev.Evaluate(cands, prog.update)
 	case "halving":
-		if shards > 1 {
+		if shard.Sharded() {
 			return usageErr("--search halving cannot be sharded: its rungs depend on every candidate")
 		}
 		rows, rungs, err = ev.Halving(cands, env.cons, nil, prog.update)
@@ -173,15 +160,15 @@ func sweepAction(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	defer files.abort()
-	if err := sweep.WriteRows(files.add("rows.jsonl"), env.meta, rows); err != nil {
+	defer files.Abort()
+	if err := writeRows(files, env.meta, rows); err != nil {
 		return err
 	}
-	if shards > 1 {
-		if err := files.commit(); err != nil {
+	if shard.Sharded() {
+		if err := files.Commit(); err != nil {
 			return err
 		}
-		fmt.Fprintf(c.App.Writer, "shard %s: %d candidates written to %s; join the shards with scalite sweep merge\n", env.meta.Shard, len(rows), files.list())
+		fmt.Fprintf(c.App.Writer, "shard %s: %d candidates written to %s; join the shards with scalite sweep merge\n", env.meta.Shard, len(rows), strings.Join(files.Paths(), ", "))
 		return nil
 	}
 	out := sweep.NewOutcome(env.meta, rows, env.cons)
@@ -208,8 +195,8 @@ func sweepMerge(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	defer files.abort()
-	if err := sweep.WriteRows(files.add("rows.jsonl"), meta, rows); err != nil {
+	defer files.Abort()
+	if err := writeRows(files, meta, rows); err != nil {
 		return err
 	}
 	return finishSweep(c, env, sweep.NewOutcome(meta, rows, env.cons), files)
@@ -217,8 +204,8 @@ func sweepMerge(c *cli.Context) error {
 
 // finishSweep writes sweep.csv, the Pareto chart, winner.yaml and the
 // winner's report; with no feasible candidate it says so and fails.
-func finishSweep(c *cli.Context, env *sweepEnv, out *sweep.Outcome, files *outFiles) error {
-	if _, err := files.add("sweep.csv").Write(out.CSV()); err != nil {
+func finishSweep(c *cli.Context, env *sweepEnv, out *sweep.Outcome, files *atomicfile.Set) error {
+	if err := files.WriteFile("sweep.csv", out.CSV()); err != nil {
 		return err
 	}
 	pts := make([]reports.ParetoPoint, len(out.Rows))
@@ -235,8 +222,12 @@ func finishSweep(c *cli.Context, env *sweepEnv, out *sweep.Outcome, files *outFi
 	if err != nil {
 		return err
 	}
-	files.add("pareto.png").Write(chart.PNG)
-	files.add("pareto.svg").Write(chart.SVG)
+	if err := files.WriteFile("pareto.png", chart.PNG); err != nil {
+		return err
+	}
+	if err := files.WriteFile("pareto.svg", chart.SVG); err != nil {
+		return err
+	}
 	front := 0
 	for _, f := range out.Front {
 		if f {
@@ -244,7 +235,7 @@ func finishSweep(c *cli.Context, env *sweepEnv, out *sweep.Outcome, files *outFi
 		}
 	}
 	if out.Winner < 0 {
-		if err := files.commit(); err != nil {
+		if err := files.Commit(); err != nil {
 			return err
 		}
 		return fmt.Errorf("no candidate of %d meets the constraints (see infeasible_because in %s/sweep.csv)", len(out.Rows), c.String("out"))
@@ -255,7 +246,9 @@ func finishSweep(c *cli.Context, env *sweepEnv, out *sweep.Outcome, files *outFi
 	if err != nil {
 		return err
 	}
-	files.add("winner.yaml").Write(yaml)
+	if err := files.WriteFile("winner.yaml", yaml); err != nil {
+		return err
+	}
 	// The winner's report: its first run recorded, all runs for the spread.
 	sc := *env.sc
 	if sc.Options.Policy, err = cand.Config.Policy(env.cat); err != nil {
@@ -270,12 +263,21 @@ func finishSweep(c *cli.Context, env *sweepEnv, out *sweep.Outcome, files *outFi
 	if err := addReport(files, &sc, cand.Config, outcomes, &run, &base); err != nil {
 		return err
 	}
-	if err := files.commit(); err != nil {
+	if err := files.Commit(); err != nil {
 		return err
 	}
 	fmt.Fprintf(c.App.Writer, "%d candidates, %d on the Pareto front; winner: candidate %d (%s)\n", len(out.Rows), front, w.Index, strings.Join(cand.Params, ", "))
 	fmt.Fprintf(c.App.Writer, "  mean cost %.2f USD vs all on-demand %.2f USD (savings %.1f%%), disrupted %.4f%%, availability %.3f%%, recordings lost %.2f\n",
 		w.Mean("policy_cost_usd"), w.Mean("baseline_on_demand_cost_usd"), w.Mean("savings_pct"), w.Mean("disrupted_pct"), w.Mean("availability_pct"), w.Mean("recordings_lost"))
-	fmt.Fprintf(c.App.Writer, "wrote %s\n", files.list())
+	fmt.Fprintf(c.App.Writer, "wrote %s\n", strings.Join(files.Paths(), ", "))
 	return nil
+}
+
+// writeRows writes rows.jsonl, the evaluated rows a merge joins.
+func writeRows(files *atomicfile.Set, meta sweep.Meta, rows []sweep.Row) error {
+	w, err := files.Create("rows.jsonl")
+	if err != nil {
+		return err
+	}
+	return sweep.WriteRows(w, meta, rows)
 }

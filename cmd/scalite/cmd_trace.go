@@ -9,6 +9,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/scalite/scalite/datasets"
+	"github.com/scalite/scalite/internal/atomicfile"
 )
 
 func traceCommand() *cli.Command {
@@ -37,6 +38,8 @@ func traceCommand() *cli.Command {
 				Action: traceGenerate,
 			},
 			traceRecordCommand(),
+			traceImportCommand(),
+			traceExposeCommand(),
 		},
 	}
 }
@@ -94,7 +97,7 @@ func traceGenerate(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := datasets.WriteFileAtomic(c.String("output"), func(w io.Writer) error { return datasets.WriteTrace(w, ms) }); err != nil {
+	if err := atomicfile.Write(c.String("output"), func(w io.Writer) error { return datasets.WriteTrace(w, ms) }); err != nil {
 		return err
 	}
 	if out := c.String("output"); out != "-" {
