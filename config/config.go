@@ -113,6 +113,12 @@ type Simulation struct {
 	ReclaimShare float64 `yaml:"reclaim_share"`
 	// LaunchFailure is the chance a spot launch into a pool finds no capacity.
 	LaunchFailure float64 `yaml:"launch_failure"`
+	// OnDemandLaunchFailure is the chance an on-demand launch finds no
+	// capacity in its zone (the engine then uses another zone).
+	OnDemandLaunchFailure float64 `yaml:"on_demand_launch_failure,omitempty"`
+	// BootFailure is the chance a server's BBB never comes up (the engine
+	// replaces it after fleet.boot_timeout).
+	BootFailure float64 `yaml:"boot_failure,omitempty"`
 	// HazardMultiplier scales the advisor-derived interruption rate, for
 	// stress tests ("what if pools were reclaimed 5x as often?").
 	HazardMultiplier float64 `yaml:"hazard_multiplier"`

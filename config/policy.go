@@ -33,6 +33,7 @@ func (c *Config) Policy(cat *model.Catalog) (model.Policy, error) {
 		ScaleInCooldown:   c.Fleet.ScaleInCooldown.Seconds(),
 		LaunchToRunning:   c.Fleet.LaunchToRunning.Seconds(),
 		BootTime:          c.Fleet.BootTime.Seconds(),
+		BootTimeout:       c.Fleet.BootTimeout.Seconds(),
 		MaxHourlyUSD:      c.Fleet.MaxHourlyUSD,
 		UnavailableFor:    DefaultUnavailableFor,
 		OnRebalance:       model.RebalanceAction(c.Drain.OnRebalance),

@@ -191,7 +191,8 @@ func (f *File) Validate(cat *model.Catalog) error {
 	for _, p := range []struct {
 		key string
 		v   float64
-	}{{"simulation.rebalance_probability", sim.RebalanceProbability}, {"simulation.launch_failure", sim.LaunchFailure}} {
+	}{{"simulation.rebalance_probability", sim.RebalanceProbability}, {"simulation.launch_failure", sim.LaunchFailure},
+		{"simulation.on_demand_launch_failure", sim.OnDemandLaunchFailure}, {"simulation.boot_failure", sim.BootFailure}} {
 		if p.v < 0 || p.v > 1 {
 			bad(p.key, "must be a probability in [0, 1], got %v", p.v)
 		}

@@ -33,6 +33,8 @@ type scratch struct {
 	// odPerAZ counts on-demand servers per policy AZ, to spread new ones.
 	odPerAZ []int
 	order   []int
+	// demandUnknown: a server's meetings could not be read.
+	demandUnknown bool
 }
 
 // Plan decides what to do now. It appends to out and returns it. st is
@@ -56,6 +58,7 @@ func (p *Planner) Plan(now int64, obs *Observation, st *State, out []Action) []A
 	sc.troubled = sc.troubled[:len(p.pools)]
 	clear(sc.troubled)
 	sc.odPerAZ = sc.odPerAZ[:0] // counted on the first on-demand launch
+	sc.demandUnknown = false
 
 	total := 0   // servers that count against fleet.max
 	spend := 0.0 // USD/hour of the fleet now
@@ -66,8 +69,24 @@ func (p *Planner) Plan(now int64, obs *Observation, st *State, out []Action) []A
 			g = &sc.groups[1]
 		}
 		spend += s.USDPerHour
-		if !s.Interruption {
+		if !s.Interruption && !s.External {
 			total++
+		}
+		if s.Unreadable {
+			st.scratch.demandUnknown = true
+		}
+		if s.Held || s.External {
+			// The operator's: no action; its capacity serves while enabled.
+			if s.State == Enabled && !s.Interruption {
+				g.capacity += s.CapacityUsers
+			}
+			continue
+		}
+		if (s.State == Pending || s.State == Booting) && p.pol.BootTimeout > 0 && now-s.LaunchedAt >= p.pol.BootTimeout {
+			// Never booted: replace it. Not counted, so target tracking
+			// launches the replacement in this very plan.
+			out = append(out, Action{Kind: Terminate, Server: s.ID, Reason: neverBootedReason})
+			continue
 		}
 		// Notices first: they are about users about to lose their meeting.
 		// ReactToServer decides, as it does for the agent on the server;
@@ -91,6 +110,17 @@ func (p *Planner) Plan(now int64, obs *Observation, st *State, out []Action) []A
 		switch {
 		case noticed:
 			// Going away: not counted, so target tracking replaces it.
+		case s.State == Offline && (p.pol.BootTimeout == 0 || now-s.LaunchedAt < p.pol.BootTimeout):
+			// Registered, not polled yet: it will serve shortly.
+			g.capacity += s.CapacityUsers
+			g.servers++
+			if !s.Spot {
+				g.onDemand++
+			}
+		case s.State == Offline:
+			// Scalelite cannot reach it: no meetings go there. Not
+			// counted, so a replacement is launched; left for the
+			// operator to look at (it may come back).
 		case s.State == Cordoned:
 			g.reusable = append(g.reusable, i)
 		default:
@@ -105,7 +135,7 @@ func (p *Planner) Plan(now int64, obs *Observation, st *State, out []Action) []A
 			if s.State == Ready {
 				out = append(out, Action{Kind: Enable, Server: s.ID, Reason: "BBB is ready"})
 			}
-			if s.State == Enabled {
+			if s.State == Enabled && !s.Unreadable {
 				g.cordonable = append(g.cordonable, i)
 			}
 		}
@@ -130,6 +160,12 @@ func (p *Planner) Plan(now int64, obs *Observation, st *State, out []Action) []A
 	}
 
 	budget := launchBudget{room: pol.Max - total, spend: spend, maxHourly: pol.MaxHourlyUSD}
+	if obs.SpendUnknown {
+		// A server's price is unknown, so the spend cap cannot be kept:
+		// launch nothing until an operator looks (drained servers may
+		// still come back).
+		budget.room = 0
+	}
 	launched := false
 	// The large-meeting group first: it holds the on-demand base when
 	// placement is on.
@@ -144,7 +180,9 @@ func (p *Planner) Plan(now int64, obs *Observation, st *State, out []Action) []A
 	}
 	if launched {
 		st.LastScaleOut = now
-	} else if now-st.LastScaleOut >= pol.ScaleInCooldown {
+	} else if now-st.LastScaleOut >= pol.ScaleInCooldown && !sc.demandUnknown {
+		// While some server's meetings cannot be read the demand is
+		// unknown: scale-in holds (scale-out goes on).
 		for gi := range sc.groups {
 			if gi == 1 && !p.placement {
 				continue
@@ -154,6 +192,15 @@ func (p *Planner) Plan(now int64, obs *Observation, st *State, out []Action) []A
 	}
 	return p.retire(now, obs, st, out)
 }
+
+// neverBootedReason marks the termination of a server whose BBB did not
+// come up within fleet.boot_timeout; the simulator counts these as failed
+// launches.
+const neverBootedReason = "never booted: BBB not up within fleet.boot_timeout"
+
+// NeverBooted reports whether a terminate action retires a server that
+// never booted.
+func NeverBooted(a Action) bool { return a.Kind == Terminate && a.Reason == neverBootedReason }
 
 // base is how many on-demand servers the group must keep.
 func (p *Planner) base(g *group) int {

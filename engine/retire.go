@@ -10,7 +10,12 @@ func (p *Planner) retire(now int64, obs *Observation, st *State, out []Action) [
 	idle := 0
 	for i := range obs.Servers {
 		s := &obs.Servers[i]
-		if s.State != Cordoned || s.Interruption {
+		if s.State != Cordoned || s.Interruption || s.Held || s.External {
+			continue
+		}
+		if s.Unreadable {
+			// Busy as far as anyone knows.
+			delete(st.IdleSince, s.ID)
 			continue
 		}
 		if s.Meetings > 0 || s.Participants > 0 || s.Recordings > 0 || enabledAgain(out, s.ID) {

@@ -30,9 +30,11 @@ func (b *launchBudget) take(price float64) bool {
 // groupLaunch is one group's scale-out in progress: what it still needs,
 // the actions so far, and the reason the actions carry.
 type groupLaunch struct {
-	p      *Planner
-	g      *group
-	budget *launchBudget
+	p *Planner
+	g *group
+	// budget is a copy, written back when the group is done: a pointer
+	// to the caller's would make it escape to the heap on every plan.
+	budget launchBudget
 	out    []Action
 	// deficit is the capacity (users) still missing, needServers the
 	// servers still missing below the group's minimum.
@@ -75,12 +77,26 @@ func (l *groupLaunch) launch(a Action, capUsers int, price float64) bool {
 	return true
 }
 
+// launchOnDemand adds one on-demand server in the zone onDemandAZ picks,
+// or reports false when no zone can take one or the budget is spent.
+func (l *groupLaunch) launchOnDemand(now int64, obs *Observation, st *State, tag string) bool {
+	p := l.p
+	if l.budget.room <= 0 {
+		return false
+	}
+	az := p.onDemandAZ(now, obs, &st.scratch)
+	if az == "" {
+		return false
+	}
+	return l.launch(Action{Kind: Launch, Type: p.pol.OnDemandType.Name, AZ: az, Pool: -1, Tag: tag}, p.odCap, p.pol.OnDemandType.OnDemandUSDPerHour)
+}
+
 // scaleOut re-enables drained servers, then launches: the on-demand base,
 // then spot by the allocation strategy, then on-demand fallback. It reports
 // whether it launched anything.
 func (p *Planner) scaleOut(now int64, obs *Observation, st *State, g *group, budget *launchBudget, out []Action) ([]Action, bool) {
 	pol := &p.pol
-	l := groupLaunch{p: p, g: g, budget: budget, out: out,
+	l := groupLaunch{p: p, g: g, budget: *budget, out: out,
 		deficit:     g.required - g.capacity,
 		needServers: p.minServers(g) - g.servers,
 	}
@@ -111,7 +127,8 @@ func (p *Planner) scaleOut(now int64, obs *Observation, st *State, g *group, bud
 		odTag = model.LargeMeetingTag
 	}
 	for ; needOD > 0; needOD-- {
-		if !l.launch(Action{Kind: Launch, Type: pol.OnDemandType.Name, AZ: p.onDemandAZ(obs, &st.scratch), Pool: -1, Tag: odTag}, p.odCap, pol.OnDemandType.OnDemandUSDPerHour) {
+		if !l.launchOnDemand(now, obs, st, odTag) {
+			*budget = l.budget
 			return l.out, l.grew
 		}
 	}
@@ -129,17 +146,21 @@ func (p *Planner) scaleOut(now int64, obs *Observation, st *State, g *group, bud
 		if p.odCap == 0 || (!g.large && pol.SpotEnabled && !pol.OnDemandFallback) {
 			break
 		}
-		if !l.launch(Action{Kind: Launch, Type: pol.OnDemandType.Name, AZ: p.onDemandAZ(obs, &st.scratch), Pool: -1, Tag: odTag}, p.odCap, pol.OnDemandType.OnDemandUSDPerHour) {
+		if !l.launchOnDemand(now, obs, st, odTag) {
 			break
 		}
 	}
+	*budget = l.budget
 	return l.out, l.grew
 }
 
 // onDemandAZ picks the zone for the next on-demand server: the one with the
 // fewest of them, so that a zone's outage takes as few as possible. The
 // counts are taken on the plan's first on-demand launch and kept in sc.
-func (p *Planner) onDemandAZ(obs *Observation, sc *scratch) string {
+//
+// Zones where an on-demand launch just found no capacity are skipped; ""
+// means no zone can take one now.
+func (p *Planner) onDemandAZ(now int64, obs *Observation, sc *scratch) string {
 	pol := &p.pol
 	if len(sc.odPerAZ) == 0 {
 		sc.odPerAZ = append(sc.odPerAZ, make([]int, len(pol.AZs))...)
@@ -151,11 +172,17 @@ func (p *Planner) onDemandAZ(obs *Observation, sc *scratch) string {
 			}
 		}
 	}
-	best := 0
+	best := -1
 	for i, n := range sc.odPerAZ {
-		if n < sc.odPerAZ[best] {
+		if i < len(obs.OnDemandUnavailableUntil) && now < obs.OnDemandUnavailableUntil[i] {
+			continue // no on-demand capacity there lately
+		}
+		if best < 0 || n < sc.odPerAZ[best] {
 			best = i
 		}
+	}
+	if best < 0 {
+		return ""
 	}
 	sc.odPerAZ[best]++
 	return pol.AZs[best]

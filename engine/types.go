@@ -12,9 +12,12 @@ const (
 	Ready                       // BBB answers and is registered in Scalelite, still disabled
 	Enabled                     // takes new meetings
 	Cordoned                    // takes joins to its meetings, no new meetings
+	// Offline: registered and enabled, but Scalelite's poller does not
+	// reach its BBB (not polled yet, or panicked): it gets no meetings.
+	Offline
 )
 
-var stateNames = [...]string{"pending", "booting", "ready", "enabled", "cordoned"}
+var stateNames = [...]string{"pending", "booting", "ready", "enabled", "cordoned", "offline"}
 
 func (s ServerState) String() string {
 	if int(s) < len(stateNames) {
@@ -50,6 +53,18 @@ type Server struct {
 	TerminationAt int64
 	// MeetingsEnded is set once the server's meetings were ended on purpose.
 	MeetingsEnded bool
+	// Held: an operator controls the server (it changed the server's
+	// Scalelite state, or registered it by hand): the engine never
+	// enables, cordons or terminates it, and counts its capacity only
+	// while it is Enabled.
+	Held bool
+	// External: not an instance Scalite launched (a server registered in
+	// Scalelite by hand). Always Held; not counted against fleet.max.
+	External bool
+	// Unreadable: the server's meetings could not be read. It is taken as
+	// busy (never cordoned for scale-in, never retired), and while any
+	// server is unreadable the demand is unknown, so scale-in holds.
+	Unreadable bool
 }
 
 // Pool is what is known of one spot pool now.
@@ -70,6 +85,13 @@ type Observation struct {
 	// in meetings above the policy's large-meeting threshold.
 	Participants      int
 	LargeParticipants int
+	// OnDemandUnavailableUntil is aligned with the policy's AZs: an
+	// on-demand launch there found no capacity, so on-demand servers go to
+	// other zones until then (0 = available).
+	OnDemandUnavailableUntil []int64
+	// SpendUnknown: a server of the fleet is of a type whose price is not
+	// known, so the spend cap cannot be checked: no launches.
+	SpendUnknown bool
 }
 
 // ActionKind says what an Action does.

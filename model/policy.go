@@ -57,6 +57,9 @@ type Policy struct {
 	ScaleInCooldown int64
 	LaunchToRunning int64
 	BootTime        int64
+	// BootTimeout: a server not up this long after launch never booted
+	// and is replaced; 0 = never.
+	BootTimeout int64
 	// MaxHourlyUSD caps the spend rate; 0 = no cap.
 	MaxHourlyUSD float64
 	// UnavailableFor is how long a pool that had no capacity is avoided.
@@ -88,4 +91,18 @@ func (p *Policy) SpotMarkets() []MarketKey {
 	}
 	SortMarketKeys(keys)
 	return keys
+}
+
+// Type finds one of the policy's instance types by name (its spot types
+// and its on-demand type).
+func (p *Policy) Type(name string) (InstanceType, bool) {
+	for _, t := range p.SpotTypes {
+		if t.Name == name {
+			return t, true
+		}
+	}
+	if p.OnDemandType.Name != "" && p.OnDemandType.Name == name {
+		return p.OnDemandType, true
+	}
+	return InstanceType{}, false
 }

@@ -37,7 +37,13 @@ type Result struct {
 	CapacityInterruptions      int     `json:"capacity_interruptions"`
 	FreeInterruptedHours       float64 `json:"free_interrupted_instance_hours"`
 	LaunchFailures             int     `json:"launch_failures"`
-	Launches                   int     `json:"launches"`
+	// NeverBooted counts servers terminated because their BBB did not come
+	// up within fleet.boot_timeout (also counted in launch_failures).
+	NeverBooted int `json:"never_booted,omitempty"`
+	// GuardRefusals counts planned actions the engine's guard refused, as
+	// the live controller would.
+	GuardRefusals int `json:"guard_refusals,omitempty"`
+	Launches      int `json:"launches"`
 	// UnsafeTerminations counts servers the engine terminated with meetings
 	// or recordings on them; it must stay 0.
 	UnsafeTerminations int `json:"unsafe_terminations"`

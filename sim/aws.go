@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 
 	"github.com/scalite/scalite/engine"
 	"github.com/scalite/scalite/model"
@@ -130,6 +131,21 @@ func (w *world) launch(a *engine.Action) {
 		}
 	} else {
 		typ = &pol.OnDemandType
+		// Drawn only when the model is on, so the launch stream (and
+		// every result) stays as it was without it.
+		k := slices.Index(pol.AZs, a.AZ)
+		if w.o.OnDemandLaunchFailure > 0 && k >= 0 && (w.now < w.odShort[k] || w.launchR.Float64() < w.o.OnDemandLaunchFailure) {
+			// A zone short of capacity stays short for a while, as a pool
+			// does after a reclaim: retrying it at once fails again.
+			if w.now >= w.odShort[k] {
+				w.odShort[k] = w.now + 1800
+			}
+			w.odUnavail[k] = w.now + pol.UnavailableFor
+			w.res.LaunchFailures++
+			w.record(results.Record{Kind: "launch-failed", Market: "on-demand " + a.AZ, Detail: "InsufficientInstanceCapacity"})
+			w.replan()
+			return
+		}
 	}
 	idx := int32(len(w.insts))
 	w.insts = append(w.insts, instance{
@@ -137,6 +153,7 @@ func (w *world) launch(a *engine.Action) {
 		maxPrice: a.MaxPrice, state: stPending, launchedAt: w.now, runningAt: -1, overloadAt: w.now,
 	})
 	in := &w.insts[idx]
+	in.neverBoots = w.o.BootFailure > 0 && w.launchR.Float64() < w.o.BootFailure
 	w.byID[in.id] = idx
 	w.live = append(w.live, idx)
 	w.obs.Servers = append(w.obs.Servers, engine.Server{

@@ -34,8 +34,22 @@ func (w *world) observe() *engine.Observation {
 func (w *world) plan() {
 	obs := w.observe()
 	w.actions = w.planner.Plan(w.now, obs, w.st, w.actions[:0])
+	// Every action passes the engine's guard, as in live mode; most plans
+	// have none, so the guard is made only when needed.
+	var guard *engine.Guard
 	for k := range w.actions {
-		w.apply(&w.actions[k])
+		a := &w.actions[k]
+		if guard == nil {
+			guard = w.planner.NewGuard(obs)
+		} else {
+			guard.Observe(obs) // launches and terminations moved the servers
+		}
+		if err := guard.Check(*a); err != nil {
+			w.res.GuardRefusals++
+			w.record(results.Record{Kind: "refused", Server: a.Server, Detail: err.Error()})
+			continue
+		}
+		w.apply(a)
 	}
 	if n := len(w.live); n > w.res.PeakServers {
 		w.res.PeakServers = n
@@ -70,6 +84,11 @@ func (w *world) apply(a *engine.Action) {
 			w.disrupt(in.meetings[len(in.meetings)-1], w.o.RejoinDelayAfterEnd)
 		}
 	case engine.Terminate:
+		if engine.NeverBooted(*a) {
+			w.res.LaunchFailures++
+			w.res.NeverBooted++
+			w.record(results.Record{Kind: "never-booted", Server: a.Server, Detail: a.Reason})
+		}
 		w.terminate(idx, false)
 		return
 	}

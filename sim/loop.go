@@ -103,7 +103,7 @@ func (w *world) handle(e event) {
 			w.push(w.now+w.o.Policy.BootTime, evBooted, e.a, 0)
 		}
 	case evBooted:
-		if in := &w.insts[e.a]; in.state == stBooting {
+		if in := &w.insts[e.a]; in.state == stBooting && !in.neverBoots {
 			in.state = stReady
 			w.replan()
 		}

@@ -43,7 +43,13 @@ type Options struct {
 	ReclaimShare         float64
 	HazardMultiplier     float64
 	LaunchFailure        float64
-	ReconcileInterval    int64
+	// OnDemandLaunchFailure is the chance an on-demand launch finds no
+	// capacity in its zone; the zone is then avoided for UnavailableFor.
+	OnDemandLaunchFailure float64
+	// BootFailure is the chance a launched server's BBB never comes up;
+	// the engine terminates it after fleet.boot_timeout.
+	BootFailure       float64
+	ReconcileInterval int64
 
 	PollInterval       int64
 	LoadMinUserCount   int

@@ -39,6 +39,7 @@ type instance struct {
 	interruption          bool
 	terminationAt         int64
 	meetingsEnded         bool
+	neverBoots            bool // its BBB never comes up
 
 	meetings     []int32
 	participants int
@@ -99,6 +100,10 @@ type world struct {
 	meetings []meetingRun
 	next     int // next meeting to start
 	launchR  *rand.Rand
+	// odUnavail is aligned with the policy's AZs: on-demand launches there
+	// found no capacity until then.
+	odUnavail []int64
+	odShort   []int64 // on-demand launches in the zone fail until then
 
 	obs      engine.Observation
 	actions  []engine.Action
@@ -128,6 +133,9 @@ func newWorld(o *Options, planner *engine.Planner) *world {
 		launchR:  rand.New(rand.NewPCG(o.Seed, 0x1a0c4)),
 		insts:    make([]instance, 0, 1024),
 	}
+	w.odUnavail = make([]int64, len(o.Policy.AZs))
+	w.odShort = make([]int64, len(o.Policy.AZs))
+	w.obs.OnDemandUnavailableUntil = w.odUnavail
 	pools := planner.Pools()
 	w.markets = make([]market, len(pools))
 	w.obs.Pools = make([]engine.Pool, len(pools))
