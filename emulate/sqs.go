@@ -398,3 +398,18 @@ func (s *SQS) SendScheduledMaintenance(instanceID, eventTypeCode string, start, 
 		"affectedAccount":   SQSAccount,
 	})
 }
+
+// Beside serves SQS's requests with s and all others with other, so that
+// one loopback endpoint (`scalite live --endpoint-url`) reaches the emulated
+// EC2 and SQS alike. The protocols tell them apart: SQS's AWS JSON 1.0
+// requests carry X-Amz-Target "AmazonSQS.<Operation>", EC2's Query protocol
+// requests an Action form field and no X-Amz-Target.
+func (s *SQS) Beside(other http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.Header.Get("X-Amz-Target"), "AmazonSQS.") {
+			s.ServeHTTP(w, r)
+			return
+		}
+		other.ServeHTTP(w, r)
+	})
+}

@@ -4,8 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"maps"
+	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"slices"
 	"sync"
@@ -200,5 +203,27 @@ func TestSQSEventsAreEventBridgeShaped(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestSQSBesideAnotherService: the SDK's SQS calls reach the queue, other
+// requests (EC2's Query protocol) the other handler.
+func TestSQSBesideAnotherService(t *testing.T) {
+	s := NewSQS("scalite-interruptions")
+	other := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ec2") })
+	srv := httptest.NewServer(s.Beside(other))
+	defer srv.Close()
+	c := sqs.New(sqs.Options{Region: "eu-west-1", BaseEndpoint: aws.String(srv.URL), Credentials: credentials.NewStaticCredentialsProvider("x", "x", "")})
+	out, err := c.GetQueueUrl(context.Background(), &sqs.GetQueueUrlInput{QueueName: aws.String("scalite-interruptions")})
+	if err != nil || aws.ToString(out.QueueUrl) != s.QueueURL(srv.URL, "scalite-interruptions") {
+		t.Fatalf("GetQueueUrl = %v, %v", out, err)
+	}
+	resp, err := http.PostForm(srv.URL, url.Values{"Action": {"DescribeInstances"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if b, _ := io.ReadAll(resp.Body); string(b) != "ec2" {
+		t.Errorf("a Query-protocol request reached %q", b)
 	}
 }
