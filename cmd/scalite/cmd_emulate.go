@@ -20,9 +20,9 @@ import (
 func emulateCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "emulate",
-		Usage: "serve an emulated EC2 region and Scalelite on loopback, to rehearse `scalite live --apply` without an AWS account",
+		Usage: "serve an emulated EC2 region, its interruption queue (SQS) and Scalelite on loopback, to rehearse `scalite live --apply` without an AWS account",
 		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "ec2-listen", Value: "127.0.0.1:0", Usage: "EC2 Query-protocol `ADDR`"},
+			&cli.StringFlag{Name: "ec2-listen", Value: "127.0.0.1:0", Usage: "EC2 (Query protocol) and SQS (JSON protocol) `ADDR`"},
 			&cli.StringFlag{Name: "scalelite-listen", Value: "127.0.0.1:0", Usage: "Scalelite `ADDR`"},
 			&cli.StringFlag{Name: "dir", Value: "emulated", Usage: "`DIR` for the secrets and a config to use with scalite live"},
 			&cli.IntFlag{Name: "demand", Value: 600, Usage: "participants kept in meetings on the enabled servers"},
@@ -77,7 +77,10 @@ func emulateAction(c *cli.Context) error {
 		go srv.Serve(ln)
 		return "http://" + ln.Addr().String(), func() { srv.Close() }, nil
 	}
-	ecURL, stopEC, err := listen(c.String("ec2-listen"), ec)
+	// The interruption queue shares EC2's endpoint, so the one
+	// --endpoint-url reaches both (the requests' protocols differ).
+	queue := emulate.NewSQS("scalite-interruptions")
+	ecURL, stopEC, err := listen(c.String("ec2-listen"), queue.Beside(ec))
 	if err != nil {
 		return err
 	}
@@ -100,6 +103,7 @@ func emulateAction(c *cli.Context) error {
 	cfg.Live.BBBSecretFile = filepath.Join(dir, "bbb.secret")
 	cfg.Live.BBBURL = slURL + "/bbb/{instance_id}/bigbluebutton/api"
 	cfg.Live.MetricsListen = "127.0.0.1:0"
+	cfg.Live.InterruptionQueueURL = queue.QueueURL(ecURL, "scalite-interruptions")
 	cfg.Fleet.ReconcileInterval = config.Duration{Duration: 10 * time.Second}
 	yaml, err := config.Marshal(cfg)
 	if err != nil {
@@ -111,7 +115,7 @@ func emulateAction(c *cli.Context) error {
 		}
 	}
 	w := c.App.Writer
-	fmt.Fprintf(w, "emulated EC2 (eu-west-1) at %s\nemulated Scalelite at %s\n", ecURL, slURL)
+	fmt.Fprintf(w, "emulated EC2 (eu-west-1) at %s\nemulated SQS interruption queue at %s\nemulated Scalelite at %s\n", ecURL, cfg.Live.InterruptionQueueURL, slURL)
 	fmt.Fprintf(w, "rehearse with:\n  AWS_ACCESS_KEY_ID=x AWS_SECRET_ACCESS_KEY=x scalite live --config %s --endpoint-url %s --apply\n",
 		filepath.Join(dir, "scalite.conf"), ecURL)
 	ctx, stop := stopContext(c.Context, c.Duration("duration"))
