@@ -38,8 +38,6 @@ func traceCommand() *cli.Command {
 				Action: traceGenerate,
 			},
 			traceRecordCommand(),
-			traceImportCommand(),
-			traceExposeCommand(),
 		},
 	}
 }
