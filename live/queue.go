@@ -99,8 +99,9 @@ type InterruptionQueue struct {
 	isFleet func(instanceID string) bool
 	o       QueueOptions
 
-	mu   sync.Mutex
-	seen map[string]time.Time
+	mu     sync.Mutex
+	seen   map[string]time.Time
+	pruned time.Time
 }
 
 // NewInterruptionQueue builds a consumer of queueURL. isFleet says whether
@@ -247,10 +248,13 @@ func (q *InterruptionQueue) markSeen(key string) {
 	now := q.o.Clock()
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	for k, t := range q.seen {
-		if now.Sub(t) >= q.o.Remember {
-			delete(q.seen, k)
+	if now.Sub(q.pruned) >= time.Minute { // amortised: a storm stays linear
+		for k, t := range q.seen {
+			if now.Sub(t) >= q.o.Remember {
+				delete(q.seen, k)
+			}
 		}
+		q.pruned = now
 	}
 	q.seen[key] = now
 }

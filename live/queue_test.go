@@ -335,3 +335,16 @@ func TestInterruptionQueueTemplate(t *testing.T) {
 		t.Errorf("cfn-lint %s: %v\n%s", path, err, out)
 	}
 }
+
+// BenchmarkParseFleetEvents is the cost of reading one queue message.
+func BenchmarkParseFleetEvents(b *testing.B) {
+	raw, err := os.ReadFile("testdata/events/spot-interruption-warning.json")
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		if _, err := live.ParseFleetEvents(raw); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -130,6 +130,7 @@ type Notifier struct {
 	batches  map[string]*batch
 	lastSent map[string]time.Time
 	seen     map[string]time.Time
+	pruned   time.Time
 	closed   bool
 	queue    chan Message
 	queued   int // messages handed to the sender, for tests
@@ -229,12 +230,15 @@ func (n *Notifier) Notify(e Event) {
 	if n.closed {
 		return
 	}
-	for k, t := range n.seen {
-		if now.Sub(t) >= n.o.DedupFor {
-			delete(n.seen, k)
+	if now.Sub(n.pruned) >= time.Minute { // amortised: a storm stays linear
+		for k, t := range n.seen {
+			if now.Sub(t) >= n.o.DedupFor {
+				delete(n.seen, k)
+			}
 		}
+		n.pruned = now
 	}
-	if _, dup := n.seen[e.key()]; dup {
+	if t, dup := n.seen[e.key()]; dup && now.Sub(t) < n.o.DedupFor {
 		n.Metrics.Suppressed.Inc()
 		return
 	}
