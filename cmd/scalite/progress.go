@@ -9,6 +9,7 @@ import (
 
 	"github.com/vbauerster/mpb/v8"
 	"github.com/vbauerster/mpb/v8/decor"
+	"golang.org/x/term"
 )
 
 // progressReporter shows a sweep's progress: a bar with ETA on a terminal,
@@ -25,13 +26,10 @@ type progressReporter struct {
 	total  int
 }
 
+// isTerminal reports whether w is a terminal, where a redrawn bar works.
 func isTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	st, err := f.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
+	return ok && term.IsTerminal(int(f.Fd()))
 }
 
 func newProgress(w io.Writer, label string, total int) *progressReporter {
