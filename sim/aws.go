@@ -124,11 +124,12 @@ func (w *world) launch(a *engine.Action) {
 			w.replan()
 			return
 		}
-		for k := range pol.SpotTypes {
-			if pol.SpotTypes[k].Name == a.Type {
-				typ = &pol.SpotTypes[k]
-			}
+		t, ok := pol.Type(a.Type)
+		if !ok {
+			// The engine launches only the policy's types.
+			panic(fmt.Sprintf("sim: the engine launched %s, which is not one of the policy's types", a.Type))
 		}
+		typ = &t
 	} else {
 		typ = &pol.OnDemandType
 		// Drawn only when the model is on, so the launch stream (and

@@ -149,10 +149,8 @@ func newWorld(o *Options, planner *engine.Planner) *world {
 		m.rng = rand.New(rand.NewPCG(o.Seed, 0x9e3779b97f4a7c15^uint64(i+1)*0xbf58476d1ce4e5b9))
 		if o.Capacity == CapacityAdvisor && o.ReclaimShare > 0 && o.HazardMultiplier > 0 {
 			band := model.BandOver20
-			for _, t := range o.Policy.SpotTypes {
-				if t.Name == k.InstanceType {
-					band = t.Band
-				}
+			if t, ok := o.Policy.Type(k.InstanceType); ok {
+				band = t.Band
 			}
 			// Each event takes ReclaimShare of the pool on average, so the
 			// per-instance hazard is rate x share.
