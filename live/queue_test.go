@@ -22,7 +22,7 @@ import (
 	"github.com/scalite/scalite/live"
 )
 
-func fixture(t *testing.T, name string) string {
+func eventFixture(t *testing.T, name string) string {
 	t.Helper()
 	b, err := os.ReadFile("testdata/events/" + name)
 	if err != nil {
@@ -48,7 +48,7 @@ func TestParseFleetEventsFromAWSExamples(t *testing.T) {
 			Time: time.Date(2023, 2, 10, 13, 0, 0, 0, time.UTC), EventID: "7fb65329-1628-4cf3-a740-95fg457h1402"}},
 	} {
 		t.Run(tc.file, func(t *testing.T) {
-			got, err := live.ParseFleetEvents([]byte(fixture(t, tc.file)))
+			got, err := live.ParseFleetEvents([]byte(eventFixture(t, tc.file)))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -64,13 +64,13 @@ func TestParseFleetEventsFromAWSExamples(t *testing.T) {
 }
 
 func TestParseFleetEventsRejectsMalformed(t *testing.T) {
-	spot := fixture(t, "spot-interruption-warning.json")
-	health := fixture(t, "health-scheduled-change.json")
+	spot := eventFixture(t, "spot-interruption-warning.json")
+	health := eventFixture(t, "health-scheduled-change.json")
 	for _, tc := range []struct{ name, body, want string }{
 		{"not JSON", "hello", "not an EventBridge event"},
 		{"not an event", `{"a": 1}`, "no detail-type or source"},
 		{"no instance", strings.Replace(spot, `"instance-id": "i-1234567890abcdef0"`, `"instance-id": ""`, 1), "is not an instance ID"},
-		{"detail not an object", strings.Replace(fixture(t, "rebalance-recommendation.json"), `"detail": {`, `"detail": ["x"], "other": {`, 1), "detail"},
+		{"detail not an object", strings.Replace(eventFixture(t, "rebalance-recommendation.json"), `"detail": {`, `"detail": ["x"], "other": {`, 1), "detail"},
 		{"bad start time", strings.Replace(health, "Fri, 10 Feb 2023 13:00:00 GMT", "tomorrow", 1), "detail.startTime"},
 		{"bad time", strings.Replace(spot, "2026-11-24T10:00:00Z", "soon", 1), "not an EventBridge event"},
 	} {
@@ -107,28 +107,28 @@ func TestFleetEventNotice(t *testing.T) {
 	}
 }
 
-// handled records what the handler got.
-type handled struct {
+// handledEvents records what the handler got.
+type handledEvents struct {
 	mu     sync.Mutex
 	events []string
 }
 
-func (h *handled) add(e live.FleetEvent) {
+func (h *handledEvents) add(e live.FleetEvent) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.events = append(h.events, e.Kind+" "+e.InstanceID+" "+e.State)
 }
 
-func (h *handled) list() []string {
+func (h *handledEvents) list() []string {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	return slices.Sorted(slices.Values(h.events))
 }
 
-// drain polls until a poll receives nothing; with the queue's visibility
+// drainQueue polls until a poll receives nothing; with the queue's visibility
 // timeout 0 a message left undeleted comes straight back, so a consumer
 // that fails to delete never drains.
-func drain(t *testing.T, q *live.InterruptionQueue, handle func(context.Context, live.FleetEvent) error) {
+func drainQueue(t *testing.T, q *live.InterruptionQueue, handle func(context.Context, live.FleetEvent) error) {
 	t.Helper()
 	for range 30 {
 		n, err := q.Poll(context.Background(), handle)
@@ -147,13 +147,13 @@ func drain(t *testing.T, q *live.InterruptionQueue, handle func(context.Context,
 // what the consumer hands on.
 func exerciseQueue(t *testing.T, c *sqs.Client, url string) {
 	ctx := context.Background()
-	spot := fixture(t, "spot-interruption-warning.json")
+	spot := eventFixture(t, "spot-interruption-warning.json")
 	for _, body := range []string{
 		spot,
 		spot, // EventBridge delivers at least once
-		fixture(t, "rebalance-recommendation.json"),
-		fixture(t, "state-change-shutting-down.json"),
-		fixture(t, "health-scheduled-change.json"),
+		eventFixture(t, "rebalance-recommendation.json"),
+		eventFixture(t, "state-change-shutting-down.json"),
+		eventFixture(t, "health-scheduled-change.json"),
 		strings.ReplaceAll(spot, "i-1234567890abcdef0", "i-0ther0fleet"),
 		strings.Replace(spot, "EC2 Spot Instance Interruption Warning", "EC2 AMI State Change", 1),
 		`{"detail-type": "EC2 Spot Instance Interruption Warning", "source": "aws.ec2", "detail": {`,
@@ -165,8 +165,8 @@ func exerciseQueue(t *testing.T, c *sqs.Client, url string) {
 	fleet := map[string]bool{"i-1234567890abcdef0": true, "i-abcd1111": true}
 	malformed := 0
 	q := live.NewInterruptionQueue(c, url, func(id string) bool { return fleet[id] }, live.QueueOptions{Malformed: func() { malformed++ }, Wait: time.Second})
-	var h handled
-	drain(t, q, func(_ context.Context, e live.FleetEvent) error { h.add(e); return nil })
+	var h handledEvents
+	drainQueue(t, q, func(_ context.Context, e live.FleetEvent) error { h.add(e); return nil })
 	want := []string{"interruption i-1234567890abcdef0 ", "maintenance i-abcd1111 ", "rebalance i-1234567890abcdef0 ", "state i-1234567890abcdef0 shutting-down"}
 	if got := h.list(); !slices.Equal(got, want) {
 		t.Errorf("handled %q, want %q", got, want)
@@ -209,7 +209,7 @@ func TestFailedHandlingIsRetriedThenGivenUp(t *testing.T) {
 	}
 	calls := 0
 	q := live.NewInterruptionQueue(c, url, func(string) bool { return true }, live.QueueOptions{MaxReceives: 3, Wait: time.Second})
-	drain(t, q, func(context.Context, live.FleetEvent) error { calls++; return errors.New("EC2 unreachable") })
+	drainQueue(t, q, func(context.Context, live.FleetEvent) error { calls++; return errors.New("EC2 unreachable") })
 	if calls != 3 {
 		t.Errorf("handled %d times, want 3 (MaxReceives)", calls)
 	}
@@ -221,7 +221,7 @@ func TestFailedHandlingIsRetriedThenGivenUp(t *testing.T) {
 	// handled once.
 	s.SendSpotInterruption("i-0def", time.Now())
 	calls = 0
-	drain(t, q, func(context.Context, live.FleetEvent) error {
+	drainQueue(t, q, func(context.Context, live.FleetEvent) error {
 		calls++
 		if calls == 1 {
 			return errors.New("transient")
@@ -239,8 +239,8 @@ func TestMarkSeenDeduplicatesAgentNotices(t *testing.T) {
 	q.MarkSeen("i-0abc", live.EventInterruption) // the agent reported it first
 	s.SendSpotInterruption("i-0abc", time.Now())
 	s.SendRebalanceRecommendation("i-0abc", time.Now())
-	var h handled
-	drain(t, q, func(_ context.Context, e live.FleetEvent) error { h.add(e); return nil })
+	var h handledEvents
+	drainQueue(t, q, func(_ context.Context, e live.FleetEvent) error { h.add(e); return nil })
 	if got := h.list(); !slices.Equal(got, []string{"rebalance i-0abc "}) {
 		t.Errorf("handled %q, want only the rebalance", got)
 	}
@@ -323,7 +323,7 @@ func TestInterruptionQueueTemplate(t *testing.T) {
 		t.Errorf("the template routes %q, the consumer reads %q", routed, want)
 	}
 	for _, f := range []string{"spot-interruption-warning.json", "rebalance-recommendation.json", "state-change-shutting-down.json", "health-scheduled-change.json"} {
-		if evs, err := live.ParseFleetEvents([]byte(fixture(t, f))); err != nil || len(evs) == 0 {
+		if evs, err := live.ParseFleetEvents([]byte(eventFixture(t, f))); err != nil || len(evs) == 0 {
 			t.Errorf("%s: the consumer reads nothing from a routed event: %v", f, err)
 		}
 	}
