@@ -1,70 +1,170 @@
 package emulate
 
 import (
-	"encoding/xml"
 	"fmt"
-	"net/http"
-	"slices"
 	"sort"
-	"strconv"
-	"strings"
 	"sync"
 	"time"
 
 	"github.com/scalite/scalite/model"
 )
 
-const ec2NS = "http://ec2.amazonaws.com/doc/2016-11-15/"
-
-// EC2 emulates the EC2 Query protocol for the calls Scalite makes:
-// RunInstances (honouring ClientToken, with spot options and tags at
-// launch), DescribeInstances (tag and state filters, pages),
-// TerminateInstances, CreateTags and DescribeSpotPriceHistory (from price
-// series, pages). It injects what moto cannot: InsufficientInstanceCapacity
-// per pool, throttling, and interruptions.
+// EC2 emulates the EC2 Query API for the calls Scalite makes: RunInstances
+// (ClientToken idempotency, spot options, tags at launch), DescribeInstances
+// (filters, pages), TerminateInstances, CreateTags and
+// DescribeSpotPriceHistory. It shows what moto cannot: a repeated client
+// token answered with the original reservation, eventual consistency,
+// the lifecycle's timing, launch errors per pool and market, throttling,
+// and spot interruptions.
 type EC2 struct {
 	// Clock is the emulator's time (default time.Now).
 	Clock func() time.Time
-	// RunningAfter is how long instances stay pending.
+	// RunningAfter is how long an instance stays pending.
 	RunningAfter time.Duration
+	// ShuttingDownFor is how long a terminated instance stays
+	// shutting-down before it is terminated.
+	ShuttingDownFor time.Duration
+	// TerminatedVisibleFor is how long a terminated instance still shows
+	// in DescribeInstances ("about an hour", EC2 User Guide, "Terminate
+	// Amazon EC2 instances"); after it the ID is InvalidInstanceID.NotFound.
+	// Its client token still answers for at least 24 hours (kept forever
+	// here).
+	TerminatedVisibleFor time.Duration
 	// Prices feed DescribeSpotPriceHistory and spot launches' price check.
 	Prices map[model.MarketKey]*model.PriceSeries
-	// DescribeLag hides instances younger than this from DescribeInstances,
-	// as EC2's eventual consistency can: what makes client tokens matter.
-	DescribeLag time.Duration
+	// DescribeLag hides a new instance from every call naming it or
+	// listing it (DescribeInstances, TerminateInstances, CreateTags) for
+	// this long after launch; DescribeStagger delays the k-th instance
+	// of one launch k×DescribeStagger more. EC2's API is eventually
+	// consistent (EC2 Developer Guide, "Eventual consistency in the Amazon
+	// EC2 API": a new instance's ID may be InvalidInstanceID.NotFound).
+	DescribeLag, DescribeStagger time.Duration
 
-	mu        sync.Mutex
-	insts     map[string]*ec2Instance
-	order     []string
-	tokens    map[string][]string
-	nextID    int
-	noCap     map[model.MarketKey]int // launches to refuse, per pool; -1 = always
-	throttle  int
-	stalls    int
-	stallFor  time.Duration
-	launched  int // instances created
-	requestID int
+	mu           sync.Mutex
+	insts        map[string]*ec2Instance
+	order        []string
+	reservations []*ec2Res
+	byToken      map[string]*ec2Res
+	nextID       int
+	faults       map[launchKey]*launchFault
+	throttle     int
+	stalls       int
+	stallFor     time.Duration
+	launched     int
+	requestID    int
+}
+
+// Market is a purchase option a launch error can be injected for.
+type Market string
+
+const (
+	// MarketAny matches spot and on-demand launches.
+	MarketAny Market = ""
+	// MarketSpot is InstanceMarketOptions.MarketType=spot.
+	MarketSpot Market = "spot"
+	// MarketOnDemand is a launch without spot market options.
+	MarketOnDemand Market = "on-demand"
+)
+
+type launchKey struct {
+	pool   model.MarketKey
+	market Market
+}
+
+type launchFault struct {
+	code string
+	left int // < 0: until cleared
+}
+
+// ec2Res is one reservation: the instances of one RunInstances call, its
+// client token and the parameters it was made with.
+type ec2Res struct {
+	id, token, fingerprint string
+	ids                    []string
 }
 
 type ec2Instance struct {
-	id, typ, az, state string
-	spot               bool
-	launched           time.Time
-	tags               map[string]string
-	tagOrder           []string
+	id, typ, az   string
+	spot          bool
+	launched      time.Time
+	visibleAt     time.Time
+	launchIndex   int
+	reservationID string
+	token         string
+	// terminating is when shutting-down began (zero: not terminated).
+	terminating time.Time
+	reason      *ec2StateReason
+	tags        map[string]string
+	tagOrder    []string
 }
 
 // NewEC2 returns an empty emulated region.
 func NewEC2() *EC2 {
-	return &EC2{Clock: time.Now, insts: map[string]*ec2Instance{}, tokens: map[string][]string{}, noCap: map[model.MarketKey]int{}}
+	return &EC2{Clock: time.Now, TerminatedVisibleFor: time.Hour, insts: map[string]*ec2Instance{},
+		byToken: map[string]*ec2Res{}, faults: map[launchKey]*launchFault{}}
 }
 
-// RefuseCapacity makes the next n launches into a pool fail with
-// InsufficientInstanceCapacity (n < 0: until told otherwise).
+func (e *EC2) now() time.Time {
+	if e.Clock == nil {
+		return time.Now()
+	}
+	return e.Clock()
+}
+
+// stateCodes are the instance state codes (EC2 API Reference, InstanceState).
+var stateCodes = map[string]int{"pending": 0, "running": 16, "shutting-down": 32, "terminated": 48, "stopping": 64, "stopped": 80}
+
+// state is the instance's state at now: pending until RunningAfter has
+// passed, then running; after a termination shutting-down for
+// ShuttingDownFor, then terminated (EC2 User Guide, "Amazon EC2 instance
+// state changes").
+func (e *EC2) state(in *ec2Instance, now time.Time) string {
+	switch {
+	case !in.terminating.IsZero() && now.Before(in.terminating.Add(e.ShuttingDownFor)):
+		return "shutting-down"
+	case !in.terminating.IsZero():
+		return "terminated"
+	case now.Before(in.launched.Add(e.RunningAfter)):
+		return "pending"
+	}
+	return "running"
+}
+
+// visible says whether calls naming the instance see it: past the
+// describe lag, and not terminated longer than TerminatedVisibleFor.
+func (e *EC2) visible(in *ec2Instance, now time.Time) bool {
+	if now.Before(in.visibleAt) {
+		return false
+	}
+	if !in.terminating.IsZero() && e.TerminatedVisibleFor > 0 &&
+		!now.Before(in.terminating.Add(e.ShuttingDownFor).Add(e.TerminatedVisibleFor)) {
+		return false
+	}
+	return true
+}
+
+// RefuseCapacity makes the next n launches into a pool (either market)
+// fail with InsufficientInstanceCapacity (n < 0: until told otherwise,
+// 0: clears it).
 func (e *EC2) RefuseCapacity(k model.MarketKey, n int) {
+	e.FailLaunches(k, MarketAny, "InsufficientInstanceCapacity", n)
+}
+
+// FailLaunches makes the next n launches into a pool and market fail with
+// an EC2 error code (n < 0: until told otherwise; 0 clears it). Codes the
+// emulator words as AWS does: InsufficientInstanceCapacity, Unsupported,
+// InstanceLimitExceeded, InsufficientFreeAddressesInSubnet,
+// RequestLimitExceeded, VcpuLimitExceeded, MaxSpotInstanceCountExceeded,
+// SpotMaxPriceTooLow; any other is a 400 with a generic message.
+func (e *EC2) FailLaunches(k model.MarketKey, market Market, code string, n int) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	e.noCap[k] = n
+	key := launchKey{k, market}
+	if n == 0 {
+		delete(e.faults, key)
+		return
+	}
+	e.faults[key] = &launchFault{code: code, left: n}
 }
 
 // Throttle makes the next n calls fail with RequestLimitExceeded.
@@ -82,12 +182,15 @@ func (e *EC2) Stall(n int, d time.Duration) {
 	e.stalls, e.stallFor = n, d
 }
 
-// Interrupt terminates an instance as AWS does when it reclaims it.
+// Interrupt reclaims a spot instance as AWS does: shutting-down, then
+// terminated, with the state reason Server.SpotInstanceTermination (EC2
+// User Guide, "Spot Instance interruptions"; "State change reasons").
 func (e *EC2) Interrupt(id string) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if in, ok := e.insts[id]; ok {
-		in.state = "terminated"
+	if in, ok := e.insts[id]; ok && in.terminating.IsZero() {
+		in.terminating = e.now()
+		in.reason = &ec2StateReason{Code: "Server.SpotInstanceTermination", Message: "Server.SpotInstanceTermination: Spot instance termination"}
 	}
 }
 
@@ -98,137 +201,73 @@ func (e *EC2) Launched() int {
 	return e.launched
 }
 
-// RunningSince is when an instance started running, if it has.
+// Reservations counts the reservations (successful RunInstances calls
+// that created instances, and AddInstance calls).
+func (e *EC2) Reservations() int {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return len(e.reservations)
+}
+
+// LaunchesByToken returns the instance IDs created under a client token.
+func (e *EC2) LaunchesByToken(token string) []string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if r, ok := e.byToken[token]; ok {
+		return append([]string(nil), r.ids...)
+	}
+	return nil
+}
+
+// RunningSince is when an instance started running, if it is running.
 func (e *EC2) RunningSince(id string) (time.Time, bool) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	e.advance()
 	in, ok := e.insts[id]
-	if !ok || in.state != "running" {
+	if !ok || e.state(in, e.now()) != "running" {
 		return time.Time{}, false
 	}
 	return in.launched.Add(e.RunningAfter), true
 }
 
-// State is an instance's state ("" when unknown).
+// State is an instance's state now ("" when unknown), whatever the
+// describe lag.
 func (e *EC2) State(id string) string {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if in, ok := e.insts[id]; ok {
-		return in.state
+		return e.state(in, e.now())
 	}
 	return ""
 }
 
-// Live lists pending and running instances, by ID.
-func (e *EC2) Live() []string {
+// Tags returns an instance's tags (nil when unknown).
+func (e *EC2) Tags(id string) map[string]string {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	var out []string
-	for _, id := range e.order {
-		if in := e.insts[id]; in.state == "pending" || in.state == "running" {
-			out = append(out, id)
-		}
+	in, ok := e.insts[id]
+	if !ok {
+		return nil
+	}
+	out := make(map[string]string, len(in.tags))
+	for k, v := range in.tags {
+		out[k] = v
 	}
 	return out
 }
 
-type ec2Error struct {
-	XMLName   xml.Name `xml:"Response"`
-	Code      string   `xml:"Errors>Error>Code"`
-	Message   string   `xml:"Errors>Error>Message"`
-	RequestID string   `xml:"RequestID"`
-}
-
-func (e *EC2) fail(w http.ResponseWriter, status int, code, msg string) {
-	w.Header().Set("Content-Type", "text/xml")
-	w.WriteHeader(status)
-	xml.NewEncoder(w).Encode(ec2Error{Code: code, Message: msg, RequestID: e.reqID()})
-}
-
-func (e *EC2) reqID() string {
-	e.requestID++
-	return fmt.Sprintf("00000000-0000-4000-8000-%012d", e.requestID)
-}
-
-func (e *EC2) ok(w http.ResponseWriter, name string, body string) {
-	w.Header().Set("Content-Type", "text/xml")
-	fmt.Fprintf(w, `<?xml version="1.0" encoding="UTF-8"?><%s xmlns="%s"><requestId>%s</requestId>%s</%s>`, name, ec2NS, e.reqID(), body, name)
-}
-
-// indexed collects form values Prefix.1, Prefix.2, ...
-func indexed(form map[string][]string, prefix string) []string {
-	var out []string
-	for i := 1; ; i++ {
-		v, ok := form[prefix+"."+strconv.Itoa(i)]
-		if !ok {
-			return out
-		}
-		out = append(out, v[0])
-	}
-}
-
-func (e *EC2) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if err := r.ParseForm(); err != nil {
-		e.fail(w, 400, "InvalidParameterValue", err.Error())
-		return
-	}
+// Live lists pending and running instances, by ID, in launch order.
+func (e *EC2) Live() []string {
 	e.mu.Lock()
-	if e.stalls > 0 {
-		e.stalls--
-		d := e.stallFor
-		e.mu.Unlock()
-		time.Sleep(d)
-		e.mu.Lock()
-	}
 	defer e.mu.Unlock()
-	action := r.Form.Get("Action")
-	if e.throttle > 0 {
-		e.throttle--
-		e.fail(w, 503, "RequestLimitExceeded", "Request limit exceeded.")
-		return
-	}
-	e.advance()
-	switch action {
-	case "RunInstances":
-		e.run(w, r.Form)
-	case "DescribeInstances":
-		e.describe(w, r.Form)
-	case "TerminateInstances":
-		var items strings.Builder
-		for _, id := range indexed(r.Form, "InstanceId") {
-			in, ok := e.insts[id]
-			if !ok {
-				e.fail(w, 400, "InvalidInstanceID.NotFound", "The instance ID '"+id+"' does not exist")
-				return
-			}
-			prev := in.state
-			in.state = "terminated"
-			fmt.Fprintf(&items, "<item><instanceId>%s</instanceId><currentState><code>48</code><name>terminated</name></currentState><previousState><code>16</code><name>%s</name></previousState></item>", id, prev)
+	now := e.now()
+	var out []string
+	for _, id := range e.order {
+		if st := e.state(e.insts[id], now); st == "pending" || st == "running" {
+			out = append(out, id)
 		}
-		e.ok(w, "TerminateInstancesResponse", "<instancesSet>"+items.String()+"</instancesSet>")
-	case "CreateTags":
-		ids := indexed(r.Form, "ResourceId")
-		for _, id := range ids {
-			in, ok := e.insts[id]
-			if !ok {
-				e.fail(w, 400, "InvalidID", "The ID '"+id+"' is not valid")
-				return
-			}
-			for i := 1; ; i++ {
-				k := r.Form.Get(fmt.Sprintf("Tag.%d.Key", i))
-				if k == "" {
-					break
-				}
-				in.setTag(k, r.Form.Get(fmt.Sprintf("Tag.%d.Value", i)))
-			}
-		}
-		e.ok(w, "CreateTagsResponse", "<return>true</return>")
-	case "DescribeSpotPriceHistory":
-		e.prices(w, r.Form)
-	default:
-		e.fail(w, 400, "InvalidAction", "The action "+action+" is not valid for this web service.")
 	}
+	return out
 }
 
 func (in *ec2Instance) setTag(k, v string) {
@@ -238,266 +277,36 @@ func (in *ec2Instance) setTag(k, v string) {
 	in.tags[k] = v
 }
 
-// advance turns pending instances running after RunningAfter.
-func (e *EC2) advance() {
-	now := e.Clock()
-	for _, in := range e.insts {
-		if in.state == "pending" && !now.Before(in.launched.Add(e.RunningAfter)) {
-			in.state = "running"
-		}
-	}
+// newInstance creates an instance in a reservation. Holds mu.
+func (e *EC2) newInstance(typ, az string, spot bool, launched time.Time, index int, res *ec2Res) *ec2Instance {
+	e.nextID++
+	in := &ec2Instance{id: fmt.Sprintf("i-%017x", e.nextID), typ: typ, az: az, spot: spot, launched: launched,
+		visibleAt: launched.Add(e.DescribeLag + time.Duration(index)*e.DescribeStagger), launchIndex: index,
+		reservationID: res.id, token: res.token, tags: map[string]string{}}
+	e.insts[in.id] = in
+	e.order = append(e.order, in.id)
+	res.ids = append(res.ids, in.id)
+	e.launched++
+	return in
 }
 
-func (e *EC2) run(w http.ResponseWriter, f map[string][]string) {
-	get := func(k string) string {
-		if v, ok := f[k]; ok {
-			return v[0]
-		}
-		return ""
-	}
-	token := get("ClientToken")
-	if ids, ok := e.tokens[token]; ok && token != "" {
-		e.ok(w, "RunInstancesResponse", e.reservation(ids))
-		return
-	}
-	n, _ := strconv.Atoi(get("MaxCount"))
-	if n < 1 {
-		e.fail(w, 400, "InvalidParameterValue", "MaxCount must be at least 1")
-		return
-	}
-	typ, az := get("InstanceType"), get("Placement.AvailabilityZone")
-	if typ == "" || az == "" {
-		e.fail(w, 400, "MissingParameter", "InstanceType and Placement.AvailabilityZone are needed")
-		return
-	}
-	key := model.MarketKey{InstanceType: typ, AZ: az}
-	spot := get("InstanceMarketOptions.MarketType") == "spot"
-	if left, ok := e.noCap[key]; ok && left != 0 {
-		if left > 0 {
-			e.noCap[key] = left - 1
-		}
-		e.fail(w, 500, "InsufficientInstanceCapacity", fmt.Sprintf("We currently do not have sufficient %s capacity in the Availability Zone you requested (%s).", typ, az))
-		return
-	}
-	if spot {
-		maxPrice, _ := strconv.ParseFloat(get("InstanceMarketOptions.SpotOptions.MaxPrice"), 64)
-		if s, ok := e.Prices[key]; ok {
-			if p, ok := s.At(e.Clock().Unix()); ok && maxPrice > 0 && maxPrice < p {
-				e.fail(w, 400, "SpotMaxPriceTooLow", fmt.Sprintf("Your Spot request price of %g is lower than the minimum required Spot request fulfillment price of %g.", maxPrice, p))
-				return
-			}
-		}
-	}
-	var ids []string
-	for range n {
-		e.nextID++
-		in := &ec2Instance{id: fmt.Sprintf("i-%017x", e.nextID), typ: typ, az: az, state: "pending", spot: spot, launched: e.Clock(), tags: map[string]string{}}
-		for t := 1; ; t++ {
-			rt := get(fmt.Sprintf("TagSpecification.%d.ResourceType", t))
-			if rt == "" {
-				break
-			}
-			if rt != "instance" {
-				continue
-			}
-			for i := 1; ; i++ {
-				k := get(fmt.Sprintf("TagSpecification.%d.Tag.%d.Key", t, i))
-				if k == "" {
-					break
-				}
-				in.setTag(k, get(fmt.Sprintf("TagSpecification.%d.Tag.%d.Value", t, i)))
-			}
-		}
-		e.insts[in.id] = in
-		e.order = append(e.order, in.id)
-		ids = append(ids, in.id)
-		e.launched++
-	}
+// newReservation records a reservation. Holds mu.
+func (e *EC2) newReservation(token, fingerprint string) *ec2Res {
+	res := &ec2Res{id: fmt.Sprintf("r-%017x", len(e.reservations)+1), token: token, fingerprint: fingerprint}
+	e.reservations = append(e.reservations, res)
 	if token != "" {
-		e.tokens[token] = ids
+		e.byToken[token] = res
 	}
-	e.ok(w, "RunInstancesResponse", e.reservation(ids))
-}
-
-func (e *EC2) reservation(ids []string) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "<reservationId>r-%s</reservationId><ownerId>000000000000</ownerId><instancesSet>", strings.TrimPrefix(ids[0], "i-"))
-	for _, id := range ids {
-		b.WriteString(e.item(e.insts[id]))
-	}
-	b.WriteString("</instancesSet>")
-	return b.String()
-}
-
-var stateCodes = map[string]int{"pending": 0, "running": 16, "shutting-down": 32, "terminated": 48}
-
-func (e *EC2) item(in *ec2Instance) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "<item><instanceId>%s</instanceId><imageId>ami-00000000</imageId><instanceState><code>%d</code><name>%s</name></instanceState>", in.id, stateCodes[in.state], in.state)
-	fmt.Fprintf(&b, "<privateDnsName>%s.emulated.internal</privateDnsName><instanceType>%s</instanceType><launchTime>%s</launchTime>", in.id, in.typ, in.launched.UTC().Format(time.RFC3339))
-	fmt.Fprintf(&b, "<placement><availabilityZone>%s</availabilityZone></placement>", in.az)
-	if in.spot {
-		b.WriteString("<instanceLifecycle>spot</instanceLifecycle>")
-	}
-	b.WriteString("<tagSet>")
-	for _, k := range in.tagOrder {
-		b.WriteString("<item><key>")
-		xml.EscapeText(&b, []byte(k))
-		b.WriteString("</key><value>")
-		xml.EscapeText(&b, []byte(in.tags[k]))
-		b.WriteString("</value></item>")
-	}
-	b.WriteString("</tagSet></item>")
-	return b.String()
-}
-
-func (e *EC2) describe(w http.ResponseWriter, f map[string][]string) {
-	type filter struct {
-		name   string
-		values []string
-	}
-	var filters []filter
-	for i := 1; ; i++ {
-		name := ""
-		if v, ok := f[fmt.Sprintf("Filter.%d.Name", i)]; ok {
-			name = v[0]
-		} else {
-			break
-		}
-		filters = append(filters, filter{name, indexed(f, fmt.Sprintf("Filter.%d.Value", i))})
-	}
-	ids := indexed(f, "InstanceId")
-	var match []string
-	for _, id := range e.order {
-		in := e.insts[id]
-		if len(ids) > 0 && !slices.Contains(ids, id) {
-			continue
-		}
-		if e.DescribeLag > 0 && e.Clock().Before(in.launched.Add(e.DescribeLag)) {
-			continue
-		}
-		ok := true
-		for _, fl := range filters {
-			switch {
-			case fl.name == "instance-state-name":
-				ok = ok && slices.Contains(fl.values, in.state)
-			case strings.HasPrefix(fl.name, "tag:"):
-				v, has := in.tags[strings.TrimPrefix(fl.name, "tag:")]
-				ok = ok && has && slices.Contains(fl.values, v)
-			default:
-				e.fail(w, 400, "InvalidParameterValue", "The filter '"+fl.name+"' is invalid")
-				return
-			}
-		}
-		if ok {
-			match = append(match, id)
-		}
-	}
-	page, next := paginate(match, f)
-	var b strings.Builder
-	b.WriteString("<reservationSet>")
-	for _, id := range page {
-		fmt.Fprintf(&b, "<item><reservationId>r-%s</reservationId><ownerId>000000000000</ownerId><instancesSet>%s</instancesSet></item>", strings.TrimPrefix(id, "i-"), e.item(e.insts[id]))
-	}
-	b.WriteString("</reservationSet>")
-	if next != "" {
-		b.WriteString("<nextToken>" + next + "</nextToken>")
-	}
-	e.ok(w, "DescribeInstancesResponse", b.String())
-}
-
-// paginate cuts a page by MaxResults and NextToken (an offset).
-func paginate[T any](all []T, f map[string][]string) ([]T, string) {
-	start := 0
-	if v, ok := f["NextToken"]; ok {
-		start, _ = strconv.Atoi(v[0])
-	}
-	size := len(all)
-	if v, ok := f["MaxResults"]; ok {
-		if n, err := strconv.Atoi(v[0]); err == nil && n > 0 {
-			size = n
-		}
-	}
-	start = min(start, len(all))
-	end := min(len(all), start+size)
-	next := ""
-	if end < len(all) {
-		next = strconv.Itoa(end)
-	}
-	return all[start:end], next
-}
-
-func (e *EC2) prices(w http.ResponseWriter, f map[string][]string) {
-	typesWanted := indexed(f, "InstanceType")
-	az := ""
-	if v, ok := f["AvailabilityZone"]; ok {
-		az = v[0]
-	}
-	parse := func(k string, def time.Time) time.Time {
-		if v, ok := f[k]; ok {
-			if t, err := time.Parse(time.RFC3339, v[0]); err == nil {
-				return t
-			}
-		}
-		return def
-	}
-	end := parse("EndTime", e.Clock())
-	start := parse("StartTime", end.Add(-90*24*time.Hour))
-	type rec struct {
-		k model.MarketKey
-		t int64
-		p float64
-	}
-	var recs []rec
-	keys := make([]model.MarketKey, 0, len(e.Prices))
-	for k := range e.Prices {
-		keys = append(keys, k)
-	}
-	model.SortMarketKeys(keys)
-	for _, k := range keys {
-		if (len(typesWanted) > 0 && !slices.Contains(typesWanted, k.InstanceType)) || (az != "" && k.AZ != az) {
-			continue
-		}
-		s := e.Prices[k]
-		// As AWS does: the change in effect at the start, then every change.
-		if p, ok := s.At(start.Unix()); ok {
-			t := start.Unix()
-			for i := range s.Len() {
-				if ti, _ := s.Point(i); ti <= start.Unix() {
-					t = ti
-				}
-			}
-			recs = append(recs, rec{k, t, p})
-		}
-		for i := range s.Len() {
-			t, p := s.Point(i)
-			if t > start.Unix() && t <= end.Unix() {
-				recs = append(recs, rec{k, t, p})
-			}
-		}
-	}
-	sort.SliceStable(recs, func(i, j int) bool { return recs[i].t > recs[j].t })
-	page, next := paginate(recs, f)
-	var b strings.Builder
-	b.WriteString("<spotPriceHistorySet>")
-	for _, r := range page {
-		fmt.Fprintf(&b, "<item><instanceType>%s</instanceType><productDescription>Linux/UNIX</productDescription><spotPrice>%.6f</spotPrice><timestamp>%s</timestamp><availabilityZone>%s</availabilityZone></item>",
-			r.k.InstanceType, r.p, time.Unix(r.t, 0).UTC().Format(time.RFC3339), r.k.AZ)
-	}
-	b.WriteString("</spotPriceHistorySet>")
-	if next != "" {
-		b.WriteString("<nextToken>" + next + "</nextToken>")
-	}
-	e.ok(w, "DescribeSpotPriceHistoryResponse", b.String())
+	return res
 }
 
 // AddInstance puts an instance into the region as if it had been launched
-// at launched (running once RunningAfter has passed), with tags.
+// at launched (running once RunningAfter has passed, visible once the
+// describe lag has), with tags, in a reservation of its own.
 func (e *EC2) AddInstance(typ, az string, spot bool, launched time.Time, tags map[string]string) string {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	e.nextID++
-	in := &ec2Instance{id: fmt.Sprintf("i-%017x", e.nextID), typ: typ, az: az, state: "pending", spot: spot, launched: launched, tags: map[string]string{}}
+	in := e.newInstance(typ, az, spot, launched, 0, e.newReservation("", ""))
 	keys := make([]string, 0, len(tags))
 	for k := range tags {
 		keys = append(keys, k)
@@ -506,8 +315,5 @@ func (e *EC2) AddInstance(typ, az string, spot bool, launched time.Time, tags ma
 	for _, k := range keys {
 		in.setTag(k, tags[k])
 	}
-	e.insts[in.id] = in
-	e.order = append(e.order, in.id)
-	e.advance()
 	return in.id
 }

@@ -1,389 +1,470 @@
 package emulate
 
 import (
-	"encoding/json"
-	"encoding/xml"
+	"context"
 	"fmt"
 	"net/http"
-	"net/url"
-	"sort"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
-
-	"github.com/scalite/scalite/live"
+	"time"
 )
 
-// Scalelite emulates a Scalelite load balancer's server API and the BBB
-// API of the servers behind it. Servers are created disabled, as Scalelite
-// does; states are enabled, cordoned and disabled.
+// Scalelite emulates a Scalelite load balancer (blindsidenetworks/scalelite)
+// and the BigBlueButton servers behind it, on one http.Handler:
+//
+//   - /scalelite/api/ACTION: the server API (app/controllers/api/servers_controller.rb);
+//   - /bigbluebutton/api/CALL: BigBlueButton's API through the load balancer
+//     (app/controllers/bigbluebutton_api_controller.rb);
+//   - /bbb/NAME/bigbluebutton/api/CALL: one emulated BBB server, its own secret.
+//
+// Servers live in the emulator's memory as Scalelite keeps them in Redis
+// (app/models/server.rb): a state (enabled, cordoned, disabled), an online
+// flag, and a load that exists only for enabled or cordoned servers and is
+// set by the poller (lib/tasks/poll.rake): call Poll, or RunPoller, as
+// Scalelite runs `rake poll`. Without polls a new server stays offline, with
+// no load, and takes no meetings.
 type Scalelite struct {
 	secret string
-	// Algorithms the emulator accepts, as LOADBALANCER_CHECKSUM_ALGORITHM.
+	// Allowed is LOADBALANCER_CHECKSUM_ALGORITHM split at ":" (any case;
+	// config/application.rb). nil = unset: SHA1, SHA256 and SHA512 are
+	// accepted and Scalelite signs its own calls to BBB with SHA256
+	// (api_helper.rb checksum_algorithm).
 	Allowed []string
-
-	mu       sync.Mutex
-	servers  map[string]*emuServer
-	next     int
-	meetings map[string][]live.BBBMeeting // by BBB API URL
-	secrets  map[string]string            // BBB API URL -> its secret
-	ended    []string
-
-	// BBBSecret, when set, is the secret of every BBB server under /bbb/NAME/
-	// that was not registered otherwise, and BBBReady says whether server
-	// NAME's BBB answers yet (booted); nil means always.
+	// BBBSecret, when set, is the secret of every BBB server under
+	// /bbb/NAME/ not declared otherwise; BBBReady says whether server NAME
+	// answers yet (has booted); nil means always.
 	BBBSecret string
 	BBBReady  func(name string) bool
+	// Clock is the emulator's time (default time.Now): meeting ages for
+	// the poller's load, createTime of new meetings.
+	Clock func() time.Time
+	// ResponseTimeout bounds each call Scalelite makes to a BBB server
+	// (RESPONSE_TIMEOUT, default 10 s, config/application.rb).
+	ResponseTimeout time.Duration
+	// HealthyThreshold and UnhealthyThreshold are SERVER_HEALTHY_THRESHOLD
+	// (1) and SERVER_UNHEALTHY_THRESHOLD (2): successful polls that bring an
+	// offline server online, failed polls that panic an online one.
+	HealthyThreshold, UnhealthyThreshold int
+	// LoadMinUserCount and LoadJoinBufferTime are LOAD_MIN_USER_COUNT (15)
+	// and LOAD_JOIN_BUFFER_TIME (15 min): a meeting younger than the buffer
+	// counts at least that many users in a server's load.
+	LoadMinUserCount   int
+	LoadJoinBufferTime time.Duration
+	// GetMeetingsAPIDisabled is GET_MEETINGS_API_DISABLED=true
+	// (config/routes.rb): getMeetings answers "no meetings", unchecked.
+	GetMeetingsAPIDisabled bool
+	// HTTPClient carries Scalelite's calls to BBB servers. nil: calls go
+	// in process to the emulated servers (an unknown, unbooted or down
+	// server refuses the connection).
+	HTTPClient *http.Client
+
+	mu         sync.Mutex
+	servers    map[string]*server
+	order      []string // server IDs in creation order
+	lbMeetings map[string]*lbMeeting
+	nextID     int
+
+	bbbMu   sync.Mutex
+	doubles map[string]*bbbDouble
+	ended   []string
 }
 
-type emuServer struct {
-	live.ScaleliteServer
+// server is one BBB server as Scalelite stores it (app/models/server.rb:
+// hash server:{id}, sets server_enabled, server_load, cordoned_server_load).
+type server struct {
+	id, url, secret, tag, bbbVersion, state string
+	// load is the server's score in server_load (enabled) or
+	// cordoned_server_load (cordoned); nil when in neither ("unavailable").
+	load           *float64
+	loadMultiplier float64
+	online         bool
+	healthy        int
+	unhealthy      int
+	meetings       int
+	users          int
+	largestMeeting int
+	videos         int
 }
 
-// NewScalelite returns an emulator with the load balancer's secret.
+// lbMeeting is Scalelite's record of a meeting it placed
+// (app/models/meeting.rb): the meeting's server, moderator password and
+// voice bridge.
+type lbMeeting struct {
+	id, serverID, moderatorPW, voiceBridge string
+}
+
+// setState changes the state as Server#save! does: a disabled server has
+// no load; a cordoned or re-enabled server keeps the load it had (the
+// score moves between server_load and cordoned_server_load), and a
+// disabled server enabled again has none until the next poll.
+func (srv *server) setState(state string) {
+	srv.state = state
+	if state == "disabled" {
+		srv.load = nil
+	}
+}
+
+// available says whether the server is in server_load: enabled, with a
+// load (Server.find_available reads only that set).
+func (srv *server) available() bool { return srv.state == "enabled" && srv.load != nil }
+
+// NewScalelite returns an emulator with the load balancer's secret
+// (LOADBALANCER_SECRET) and Scalelite's default settings.
 func NewScalelite(secret string) *Scalelite {
-	return &Scalelite{secret: secret, Allowed: []string{"sha1", "sha256", "sha512"}, servers: map[string]*emuServer{},
-		meetings: map[string][]live.BBBMeeting{}, secrets: map[string]string{}}
+	return &Scalelite{secret: secret, Clock: time.Now, ResponseTimeout: 10 * time.Second,
+		HealthyThreshold: 1, UnhealthyThreshold: 2, LoadMinUserCount: 15, LoadJoinBufferTime: 15 * time.Minute,
+		servers: map[string]*server{}, lbMeetings: map[string]*lbMeeting{}, doubles: map[string]*bbbDouble{}}
 }
 
-// stripChecksum removes the checksum parameter from a raw query, keeping
-// the rest as sent: the checksum covers the query string as the client
-// wrote it.
-func stripChecksum(raw string) (query, sum string) {
-	var keep []string
-	for _, p := range strings.Split(raw, "&") {
-		if v, ok := strings.CutPrefix(p, "checksum="); ok {
-			sum = v
-			continue
-		}
-		if p != "" {
-			keep = append(keep, p)
+func (s *Scalelite) clock() time.Time {
+	if s.Clock == nil {
+		return time.Now()
+	}
+	return s.Clock()
+}
+
+// acceptsAlgorithm is the allowed_checksum_algorithms check of verify_checksum.
+func (s *Scalelite) acceptsAlgorithm(algo string) bool {
+	allowed := s.Allowed
+	if allowed == nil {
+		allowed = []string{"SHA1", "SHA256", "SHA512"}
+	}
+	return slices.ContainsFunc(allowed, func(a string) bool { return strings.EqualFold(a, algo) })
+}
+
+// signingAlgorithm is api_helper.rb checksum_algorithm: SHA256 when
+// LOADBALANCER_CHECKSUM_ALGORITHM is unset, else the strongest allowed.
+func (s *Scalelite) signingAlgorithm() string {
+	if s.Allowed == nil {
+		return "SHA256"
+	}
+	for _, a := range []string{"SHA512", "SHA256"} {
+		if s.acceptsAlgorithm(a) {
+			return a
 		}
 	}
-	return strings.Join(keep, "&"), sum
+	return "SHA1"
 }
 
-func (s *Scalelite) verify(call, raw, secret string) bool {
-	q, sum := stripChecksum(raw)
-	algo := live.ChecksumAlgo(sum)
-	ok := false
-	for _, a := range s.Allowed {
-		ok = ok || a == algo
+// newID makes a server ID. Scalelite uses SecureRandom.uuid (Server#save!);
+// the emulator counts, in the same form, so runs are reproducible.
+func (s *Scalelite) newID() string {
+	s.nextID++
+	return fmt.Sprintf("00000000-0000-4000-8000-%012d", s.nextID)
+}
+
+// byURL finds a server by its BBB API URL. Holds mu.
+func (s *Scalelite) byURL(apiURL string) *server {
+	want := strings.TrimRight(apiURL, "/")
+	for _, id := range s.order {
+		if srv := s.servers[id]; strings.TrimRight(srv.url, "/") == want {
+			return srv
+		}
 	}
-	return ok && sum != "" && live.Checksum(algo, call, q, secret) == sum
+	return nil
 }
 
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	json.NewEncoder(w).Encode(v)
+// all is Server.all. Holds mu.
+func (s *Scalelite) all() []*server {
+	out := make([]*server, 0, len(s.order))
+	for _, id := range s.order {
+		out = append(out, s.servers[id])
+	}
+	return out
 }
 
-// ServeHTTP answers /scalelite/api/ACTION, /bigbluebutton/api/CALL (the
-// whole fleet, Scalelite's secret) and /bbb/NAME/bigbluebutton/api/CALL
-// (one emulated BBB server, its own secret).
+func (s *Scalelite) remove(id string) {
+	delete(s.servers, id)
+	s.order = slices.DeleteFunc(s.order, func(x string) bool { return x == id })
+}
+
+// ServeHTTP routes as config/routes.rb does: a known path with a method it
+// was not declared for falls through to `match '*any'`, which answers
+// unsupportedRequest (app/controllers/errors_controller.rb) with HTTP 200.
 func (s *Scalelite) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	p := r.URL.Path
+	path := strings.TrimRight(r.URL.Path, "/")
+	method := r.Method
+	if method == http.MethodHead {
+		method = http.MethodGet // Rails routes GET routes for HEAD too
+	}
 	switch {
-	case strings.HasPrefix(p, "/scalelite/api/"):
-		s.serverAPI(w, r, strings.TrimPrefix(p, "/scalelite/api/"))
-	case strings.HasPrefix(p, "/bigbluebutton/api/"):
-		s.bbbAPI(w, r, "", strings.TrimPrefix(p, "/bigbluebutton/api/"))
-	case strings.HasPrefix(p, "/bbb/"):
-		rest := strings.TrimPrefix(p, "/bbb/")
-		name, call, ok := strings.Cut(rest, "/bigbluebutton/api/")
-		if !ok {
-			http.NotFound(w, r)
+	case strings.HasPrefix(path, "/bbb/"):
+		s.serveBBB(w, r, bbbKey(r.URL.Path))
+	case path == "/bigbluebutton/api" && (method == http.MethodGet || method == http.MethodPost):
+		// bigbluebutton_api#index: no checksum.
+		writeXML(w, versionResult{ReturnCode: "SUCCESS", Version: "2.0"})
+	case strings.HasPrefix(path, "/bigbluebutton/api/"):
+		call := strings.TrimPrefix(path, "/bigbluebutton/api/")
+		methods, ok := lbBBBRoutes[call]
+		if !ok || !slices.Contains(methods, method) {
+			writeFailed(w, "unsupportedRequest", "This request is not supported.")
 			return
 		}
-		u := s.bbbURL(r, name)
-		s.mu.Lock()
-		if _, known := s.secrets[u]; !known && s.BBBSecret != "" {
-			if s.BBBReady != nil && !s.BBBReady(name) {
-				s.mu.Unlock()
-				http.Error(w, "BBB is not up yet", http.StatusBadGateway)
-				return
-			}
-			s.secrets[u] = s.BBBSecret
+		s.serveLBBBB(w, r, call)
+	case strings.HasPrefix(path, "/scalelite/api/"):
+		action := strings.TrimPrefix(path, "/scalelite/api/")
+		m, ok := serverAPIRoutes[action]
+		if !ok || m != method {
+			writeFailed(w, "unsupportedRequest", "This request is not supported.")
+			return
 		}
-		s.mu.Unlock()
-		s.bbbAPI(w, r, u, call)
+		s.serveServerAPI(w, r, action)
+	case path == "" || path == "/health_check":
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.Write([]byte("success")) // health_check_controller.rb
 	default:
-		http.NotFound(w, r)
+		writeFailed(w, "unsupportedRequest", "This request is not supported.")
 	}
 }
 
-func (s *Scalelite) bbbURL(r *http.Request, name string) string {
-	return "http://" + r.Host + "/bbb/" + name + "/bigbluebutton/api"
+// lbBBBRoutes are the BigBlueButton calls Scalelite routes (config/routes.rb
+// scope 'bigbluebutton/api'): join is GET only.
+var lbBBBRoutes = map[string][]string{
+	"isMeetingRunning": {http.MethodGet, http.MethodPost},
+	"getMeetingInfo":   {http.MethodGet, http.MethodPost},
+	"getMeetings":      {http.MethodGet, http.MethodPost},
+	"create":           {http.MethodGet, http.MethodPost},
+	"end":              {http.MethodGet, http.MethodPost},
+	"join":             {http.MethodGet},
 }
 
-func (s *Scalelite) serverAPI(w http.ResponseWriter, r *http.Request, action string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if !s.verify(action, r.URL.RawQuery, s.secret) {
-		writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "checksumError: Checksums do not match"})
-		return
-	}
-	var body struct {
-		ID     string `json:"id"`
-		Server struct {
-			URL            string   `json:"url"`
-			Secret         string   `json:"secret"`
-			State          string   `json:"state"`
-			Tag            *string  `json:"tag"`
-			LoadMultiplier *float64 `json:"load_multiplier"`
-		} `json:"server"`
-	}
-	if r.Method == http.MethodPost {
-		if err := json.NewDecoder(r.Body).Decode(&body); err != nil {
-			writeJSON(w, http.StatusBadRequest, map[string]string{"error": "bad JSON body: " + err.Error()})
-			return
-		}
-	}
-	find := func(id string) *emuServer {
-		srv, ok := s.servers[id]
-		if !ok {
-			writeJSON(w, http.StatusNotFound, map[string]string{"error": fmt.Sprintf("Couldn't find server with id=%s", id)})
-		}
-		return srv
-	}
-	switch action {
-	case "getServers":
-		out := []live.ScaleliteServer{}
-		for _, id := range s.ids() {
-			out = append(out, s.view(s.servers[id]))
-		}
-		writeJSON(w, http.StatusOK, out)
-	case "getServerInfo":
-		if srv := find(r.URL.Query().Get("id")); srv != nil {
-			writeJSON(w, http.StatusOK, s.view(srv))
-		}
-	case "addServer":
-		if body.Server.URL == "" || body.Server.Secret == "" {
-			writeJSON(w, http.StatusBadRequest, map[string]string{"error": "Server needs a URL and a secret"})
-			return
-		}
-		s.next++
-		srv := &emuServer{live.ScaleliteServer{ID: fmt.Sprintf("emu-%04d", s.next), URL: body.Server.URL, Secret: body.Server.Secret, State: "disabled", Online: "online"}}
-		if body.Server.Tag != nil {
-			srv.Tag = *body.Server.Tag
-		}
-		s.servers[srv.ID] = srv
-		s.secrets[strings.TrimRight(srv.URL, "/")] = srv.Secret
-		writeJSON(w, http.StatusCreated, s.view(srv))
-	case "updateServer":
-		srv := find(body.ID)
-		if srv == nil {
-			return
-		}
-		switch body.Server.State {
-		case "enable":
-			srv.State = "enabled"
-		case "cordon":
-			srv.State = "cordoned"
-		case "disable":
-			srv.State = "disabled"
-		case "":
-		default:
-			writeJSON(w, http.StatusBadRequest, map[string]string{"error": "Invalid state: " + body.Server.State})
-			return
-		}
-		if body.Server.Tag != nil {
-			srv.Tag = *body.Server.Tag
-		}
-		writeJSON(w, http.StatusOK, s.view(srv))
-	case "deleteServer":
-		if srv := find(body.ID); srv != nil {
-			delete(s.servers, srv.ID)
-			writeJSON(w, http.StatusOK, map[string]bool{"success": true})
-		}
-	case "panicServer":
-		if srv := find(body.ID); srv != nil {
-			delete(s.meetings, strings.TrimRight(srv.URL, "/"))
-			srv.State = "disabled"
-			writeJSON(w, http.StatusOK, s.view(srv))
-		}
-	default:
-		writeJSON(w, http.StatusNotFound, map[string]string{"error": "unknown action " + action})
-	}
+// serverAPIRoutes are config/routes.rb scope 'scalelite/api' (servers).
+var serverAPIRoutes = map[string]string{
+	"getServers":    http.MethodGet,
+	"getServerInfo": http.MethodGet,
+	"addServer":     http.MethodPost,
+	"updateServer":  http.MethodPost,
+	"deleteServer":  http.MethodPost,
+	"panicServer":   http.MethodPost,
 }
 
-func (s *Scalelite) ids() []string {
-	ids := make([]string, 0, len(s.servers))
-	for id := range s.servers {
-		ids = append(ids, id)
-	}
-	sort.Strings(ids)
-	return ids
+// ServerView is a server as the emulator holds it, for tests.
+type ServerView struct {
+	ID, URL, Secret, Tag, BBBVersion, State string
+	// Load is nil when Scalelite shows "unavailable".
+	Load           *float64
+	LoadMultiplier float64
+	Online         bool
+	// Meetings, Users, LargestMeeting and Videos are the poller's counts.
+	Meetings, Users, LargestMeeting, Videos int
 }
 
-// view is a server as getServers shows it; its load is that of its meetings.
-func (s *Scalelite) view(srv *emuServer) live.ScaleliteServer {
-	v := srv.ScaleliteServer
-	load := 0
-	for _, m := range s.meetings[strings.TrimRight(srv.URL, "/")] {
-		load += m.ParticipantCount + m.ModeratorCount
+func (srv *server) view() ServerView {
+	v := ServerView{ID: srv.id, URL: srv.url, Secret: srv.secret, Tag: srv.tag, BBBVersion: srv.bbbVersion, State: srv.state,
+		LoadMultiplier: srv.loadMultiplier, Online: srv.online, Meetings: srv.meetings, Users: srv.users,
+		LargestMeeting: srv.largestMeeting, Videos: srv.videos}
+	if srv.load != nil {
+		l := *srv.load
+		v.Load = &l
 	}
-	v.Load = json.RawMessage(fmt.Sprint(load))
-	v.LoadMultiplier = json.RawMessage("1.0")
 	return v
 }
 
-type xmlMeetings struct {
-	XMLName    xml.Name          `xml:"response"`
-	ReturnCode string            `xml:"returncode"`
-	Meetings   []live.BBBMeeting `xml:"meetings>meeting"`
-	MessageKey string            `xml:"messageKey,omitempty"`
-	Message    string            `xml:"message,omitempty"`
-}
-
-func (s *Scalelite) bbbAPI(w http.ResponseWriter, r *http.Request, server, call string) {
+// Server returns the server registered with a BBB API URL.
+func (s *Scalelite) Server(apiURL string) (ServerView, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	secret := s.secret
-	if server != "" {
-		var ok bool
-		if secret, ok = s.secrets[server]; !ok {
-			http.NotFound(w, r)
-			return
-		}
+	if srv := s.byURL(apiURL); srv != nil {
+		return srv.view(), true
 	}
-	w.Header().Set("Content-Type", "text/xml")
-	if !s.verify(call, r.URL.RawQuery, secret) {
-		xml.NewEncoder(w).Encode(xmlMeetings{ReturnCode: "FAILED", MessageKey: "checksumError", Message: "Checksums do not match"})
-		return
+	return ServerView{}, false
+}
+
+// Servers lists the registered servers in creation order.
+func (s *Scalelite) Servers() []ServerView {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []ServerView
+	for _, srv := range s.all() {
+		out = append(out, srv.view())
 	}
-	switch call {
-	case "getMeetings":
-		out := xmlMeetings{ReturnCode: "SUCCESS", Meetings: []live.BBBMeeting{}}
-		if server != "" {
-			out.Meetings = append(out.Meetings, s.meetings[server]...)
-		} else {
-			for _, id := range s.ids() {
-				out.Meetings = append(out.Meetings, s.meetings[strings.TrimRight(s.servers[id].URL, "/")]...)
-			}
-		}
-		xml.NewEncoder(w).Encode(out)
-	case "end":
-		id := r.URL.Query().Get("meetingID")
-		ms := s.meetings[server]
-		for i, m := range ms {
-			if m.MeetingID == id {
-				s.meetings[server] = append(ms[:i:i], ms[i+1:]...)
-				s.ended = append(s.ended, id)
-				xml.NewEncoder(w).Encode(xmlMeetings{ReturnCode: "SUCCESS", MessageKey: "sentEndMeetingRequest"})
-				return
-			}
-		}
-		xml.NewEncoder(w).Encode(xmlMeetings{ReturnCode: "FAILED", MessageKey: "notFound"})
-	default:
-		xml.NewEncoder(w).Encode(xmlMeetings{ReturnCode: "FAILED", MessageKey: "unsupportedRequest"})
-	}
-}
-
-// BBBServer registers an emulated BBB server reachable under base (the
-// emulator's URL) and returns its API URL and secret.
-func (s *Scalelite) BBBServer(base, name string) (apiURL, secret string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	apiURL = strings.TrimRight(base, "/") + "/bbb/" + url.PathEscape(name) + "/bigbluebutton/api"
-	secret = fmt.Sprintf("bbb-secret-%s", name)
-	s.secrets[apiURL] = secret
-	return apiURL, secret
-}
-
-// SetMeetings replaces the meetings running on a BBB server.
-func (s *Scalelite) SetMeetings(apiURL string, ms []live.BBBMeeting) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.meetings[strings.TrimRight(apiURL, "/")] = append([]live.BBBMeeting(nil), ms...)
-}
-
-// Ended lists the meetings ended through the API.
-func (s *Scalelite) Ended() []string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]string(nil), s.ended...)
-}
-
-// Meetings returns the meetings running on a BBB server.
-func (s *Scalelite) Meetings(apiURL string) []live.BBBMeeting {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]live.BBBMeeting(nil), s.meetings[strings.TrimRight(apiURL, "/")]...)
+	return out
 }
 
 // State returns a server's state by its BBB URL ("" when not registered).
 func (s *Scalelite) State(apiURL string) string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for _, srv := range s.servers {
-		if strings.TrimRight(srv.URL, "/") == strings.TrimRight(apiURL, "/") {
-			return srv.State
-		}
-	}
-	return ""
+	v, _ := s.Server(apiURL)
+	return v.State
 }
 
-// Demand keeps n participants in meetings of size per meeting on the
-// enabled servers, placing new meetings as Scalelite does (lowest load) and
-// ending the smallest first when demand falls: enough load for an operator
-// to watch a controller scale. Call it periodically.
-func (s *Scalelite) Demand(n, size int) {
+// Online says whether Scalelite holds the server online.
+func (s *Scalelite) Online(apiURL string) bool {
+	v, _ := s.Server(apiURL)
+	return v.Online
+}
+
+// LoadMultiplier is the server's stored load_multiplier (0 when unknown).
+func (s *Scalelite) LoadMultiplier(apiURL string) float64 {
+	v, _ := s.Server(apiURL)
+	return v.LoadMultiplier
+}
+
+// MeetingServer is the ID of the server Scalelite placed a meeting on.
+func (s *Scalelite) MeetingServer(meetingID string) (string, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	total := 0
-	for _, id := range s.ids() {
-		for _, m := range s.meetings[strings.TrimRight(s.servers[id].URL, "/")] {
-			total += m.ParticipantCount
+	if m, ok := s.lbMeetings[meetingID]; ok {
+		return m.serverID, true
+	}
+	return "", false
+}
+
+// Register puts a server into Scalelite without the API, for setting up a
+// fleet: in state (enabled, cordoned, disabled), online, with the load of
+// the meetings already on its BBB server, as if the poller had seen it
+// (which the API cannot do: addServer makes a disabled, offline server).
+// The BBB server at apiURL is created with secret if it does not exist;
+// its meetings are recorded as placed by Scalelite.
+func (s *Scalelite) Register(apiURL, secret, state, tag string) string {
+	s.bbbMu.Lock()
+	d := s.adopt(apiURL, secret)
+	ms := append([]Meeting(nil), d.meetings...)
+	s.bbbMu.Unlock()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	srv := &server{id: s.newID(), url: apiURL, secret: secret, tag: tag, loadMultiplier: 1, online: true, bbbVersion: defaultBBBVersion}
+	s.servers[srv.id] = srv
+	s.order = append(s.order, srv.id)
+	load := s.meetingLoad(ms) * srv.loadMultiplier
+	srv.load = &load
+	srv.setState(state)
+	s.record(srv, ms)
+	return srv.id
+}
+
+// record notes meetings as placed on srv by Scalelite. Holds mu.
+func (s *Scalelite) record(srv *server, ms []Meeting) {
+	for _, m := range ms {
+		if _, ok := s.lbMeetings[m.MeetingID]; !ok {
+			s.lbMeetings[m.MeetingID] = &lbMeeting{id: m.MeetingID, serverID: srv.id, moderatorPW: m.ModeratorPW, voiceBridge: m.VoiceBridge}
 		}
 	}
-	for total+size <= n {
-		best, bestLoad := "", 0
-		for _, id := range s.ids() {
-			srv := s.servers[id]
-			if srv.State != "enabled" {
-				continue
-			}
-			load := 0
-			for _, m := range s.meetings[strings.TrimRight(srv.URL, "/")] {
-				load += m.ParticipantCount
-			}
-			if best == "" || load < bestLoad {
-				best, bestLoad = strings.TrimRight(srv.URL, "/"), load
+}
+
+// SetMeetings replaces the meetings running on a BBB server (creating the
+// server, with BBBSecret, if unknown). Meetings with no createTime get
+// one an hour before Clock (past the join buffer); the new ones are
+// recorded as placed by Scalelite if a registered server has this URL.
+// Scalelite's view of the load changes only at the next poll.
+func (s *Scalelite) SetMeetings(apiURL string, ms []Meeting) {
+	ms = slices.Clone(ms)
+	for i := range ms {
+		if ms[i].CreateTime == 0 {
+			ms[i].CreateTime = s.clock().Add(-time.Hour).UnixMilli()
+		}
+		if ms[i].InternalMeetingID == "" {
+			ms[i].InternalMeetingID = ms[i].MeetingID + "-" + strconv.FormatInt(ms[i].CreateTime, 10)
+		}
+		if ms[i].ParticipantCount > 0 {
+			ms[i].Running = true
+		}
+	}
+	s.bbbMu.Lock()
+	d := s.adopt(apiURL, s.BBBSecret)
+	d.meetings = ms
+	s.bbbMu.Unlock()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if srv := s.byURL(apiURL); srv != nil {
+		s.record(srv, ms)
+	}
+}
+
+// meetingLoad is the poller's load sum before the multiplier
+// (lib/tasks/poll.rake): participantCount + moderatorCount of every
+// non-breakout meeting, at least LOAD_MIN_USER_COUNT for a meeting created
+// less than LOAD_JOIN_BUFFER_TIME ago.
+func (s *Scalelite) meetingLoad(ms []Meeting) float64 {
+	buffer := s.clock().Add(-s.LoadJoinBufferTime)
+	total := 0
+	for _, m := range ms {
+		if m.IsBreakout {
+			continue
+		}
+		n := m.ParticipantCount + m.ModeratorCount
+		// Time.zone.at(createTime / 1000): whole seconds.
+		if time.Unix(m.CreateTime/1000, 0).After(buffer) {
+			n = max(n, s.LoadMinUserCount)
+		}
+		total += n
+	}
+	return float64(total)
+}
+
+// Demand keeps n participants in meetings of size on the fleet, creating
+// meetings through Scalelite's placement (create: the available server with
+// the lowest load; load + 1 per create and per join between polls) and
+// letting the oldest meetings end on their servers when demand falls:
+// enough load for an operator to watch a controller scale. It stops
+// creating when Scalelite has no available server. Call it periodically,
+// with RunPoller running.
+func (s *Scalelite) Demand(n, size int) {
+	ctx := context.Background()
+	s.mu.Lock()
+	var urls []string
+	for _, srv := range s.all() {
+		urls = append(urls, srv.url)
+	}
+	s.mu.Unlock()
+	total := 0
+	s.bbbMu.Lock()
+	for _, u := range urls {
+		if d, ok := s.doubles[bbbKey(u)]; ok {
+			for _, m := range d.meetings {
+				total += m.ParticipantCount
 			}
 		}
-		if best == "" {
+	}
+	s.bbbMu.Unlock()
+	for total+size <= n {
+		s.mu.Lock()
+		s.nextID++
+		id := fmt.Sprintf("emu-meeting-%d", s.nextID)
+		s.mu.Unlock()
+		p := params{{key: "meetingID", value: id}, {key: "name", value: "Emulated class " + id}}
+		srv, _, err := s.create(ctx, p)
+		if err != nil {
 			return
 		}
-		s.next++
-		id := fmt.Sprintf("emu-meeting-%d", s.next)
-		s.meetings[best] = append(s.meetings[best], live.BBBMeeting{MeetingID: id, InternalMeetingID: id, Running: true, ParticipantCount: size, ModeratorCount: 1})
+		// size users join through Scalelite: each join adds 1 × multiplier.
+		s.mu.Lock()
+		if sv, ok := s.servers[srv]; ok {
+			s.incrementLoad(sv, float64(size))
+			apiURL := sv.url
+			s.mu.Unlock()
+			s.bbbMu.Lock()
+			if d, ok := s.doubles[bbbKey(apiURL)]; ok {
+				for i := range d.meetings {
+					if d.meetings[i].MeetingID == id {
+						d.meetings[i].ParticipantCount, d.meetings[i].ModeratorCount = size, 1
+						d.meetings[i].Running, d.meetings[i].HasUserJoined = true, true
+						d.meetings[i].StartTime = s.clock().UnixMilli()
+					}
+				}
+			}
+			s.bbbMu.Unlock()
+		} else {
+			s.mu.Unlock()
+		}
 		total += size
 	}
 	for total > n {
 		ended := false
-		for _, id := range s.ids() {
-			u := strings.TrimRight(s.servers[id].URL, "/")
-			if ms := s.meetings[u]; len(ms) > 0 && total > n {
-				total -= ms[len(ms)-1].ParticipantCount
-				s.meetings[u] = ms[:len(ms)-1]
+		s.bbbMu.Lock()
+		for _, u := range urls {
+			d, ok := s.doubles[bbbKey(u)]
+			if ok && len(d.meetings) > 0 && total > n {
+				total -= d.meetings[0].ParticipantCount
+				s.ended = append(s.ended, d.meetings[0].MeetingID)
+				d.meetings = d.meetings[1:]
 				ended = true
 			}
 		}
+		s.bbbMu.Unlock()
 		if !ended {
 			return
 		}
 	}
-}
-
-// Register adds a server in a given state (enabled, cordoned, disabled)
-// without going through the API, for setting up a fleet.
-func (s *Scalelite) Register(apiURL, secret, state, tag string) string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.next++
-	srv := &emuServer{live.ScaleliteServer{ID: fmt.Sprintf("emu-%04d", s.next), URL: apiURL, Secret: secret, State: state, Tag: tag, Online: "online"}}
-	s.servers[srv.ID] = srv
-	s.secrets[strings.TrimRight(apiURL, "/")] = secret
-	return srv.ID
 }
