@@ -156,6 +156,13 @@ type Live struct {
 	// fleet's spot, rebalance, state-change and maintenance events
 	// (docs/live/interruption-queue.yaml); empty = agents' notices only.
 	InterruptionQueueURL string `yaml:"interruption_queue_url,omitempty"`
+	// LockFile is the flock(2) that lets one `scalite live --apply` act at a
+	// time on this host; the kernel releases it when the process ends.
+	LockFile string `yaml:"lock_file"`
+	// LockTable, when set, replaces LockFile with a lease in this DynamoDB
+	// table (partition key lock_id, a string), for controllers on several
+	// hosts; a crashed controller's lease expires after a minute.
+	LockTable string `yaml:"lock_table,omitempty"`
 }
 
 // Notifications configures the messages sent to people (controller and
@@ -224,6 +231,7 @@ func Default() Config {
 			ScaleliteSecretFile: "/etc/scalite/scalelite.secret", BBBSecretFile: "/etc/scalite/bbb.secret",
 			BBBURL: "https://{private_dns}/bigbluebutton/api", MetricsListen: "127.0.0.1:9464",
 			ChecksumAlgorithm: "sha256", LaunchJournal: "/var/lib/scalite/launches.json",
+			LockFile: "/run/scalite/controller.lock",
 		},
 		Notifications: Notifications{
 			Events: []string{"interruption", "rebalance", "halt", "guard_rail", "spend_cap", "fleet_max", "capacity_failures", "never_booted"},

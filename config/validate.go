@@ -215,6 +215,13 @@ func (f *File) Validate(cat *model.Catalog) error {
 	if !strings.Contains(c.Live.BBBURL, "{private_dns}") && !strings.Contains(c.Live.BBBURL, "{instance_id}") {
 		bad("live.bbb_url", "must contain {private_dns} or {instance_id}, got %q", c.Live.BBBURL)
 	}
+	if t := c.Live.LockTable; t != "" {
+		if !dynamoTableName.MatchString(t) {
+			bad("live.lock_table", "want a DynamoDB table name (3 to 255 of a-z A-Z 0-9 _ - .), got %q", t)
+		}
+	} else if !strings.HasPrefix(c.Live.LockFile, "/") {
+		bad("live.lock_file", "want an absolute path (one controller acts at a time), got %q", c.Live.LockFile)
+	}
 
 	if u := c.Live.InterruptionQueueURL; u != "" {
 		if err := checkQueueURL(u); err != nil {
@@ -312,3 +319,7 @@ func checkNotifications(n Notifications, bad func(key, format string, args ...an
 		bad("notifications.format", "unknown format %q (want %s)", n.Format, strings.Join(NotificationFormats, " or "))
 	}
 }
+
+// dynamoTableName is DynamoDB's rule for table names
+// (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/HowItWorks.NamingRulesDataTypes.html).
+var dynamoTableName = regexp.MustCompile(`^[a-zA-Z0-9_.-]{3,255}$`)

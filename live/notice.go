@@ -4,12 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"os"
 	"os/exec"
 	"strings"
-	"sync"
 	"time"
+
+	"github.com/scalite/scalite/engine"
 )
 
 // ScaleliteServers is what the agent needs of Scalelite.
@@ -29,111 +29,113 @@ type InstanceTagger interface {
 	Tag(ctx context.Context, id, key, value string) error
 }
 
-// ServerActions is what a BBB server does on a spot notice: cordon itself
-// in Scalelite at once (no new meetings; for a rebalance recommendation only
-// when the policy says so), tell the controller through a tag on its
-// instance, and on an interruption end its meetings shortly before
-// the termination time, so users rejoin a healthy server at once instead of
-// waiting for their clients to time out, and hand its recordings to a hook.
+// ServerActions are the steps a BBB server takes on a spot notice
+// (NoticeActions); which of them, and when, engine.ReactToNotice decides.
+// Each is safe to repeat, as the agent retries failed steps.
 type ServerActions struct {
 	Scalelite ScaleliteServers
 	// BBBURL is this server's API URL as Scalelite has it.
-	BBBURL    string
-	BBB       MeetingEnder
-	Tagger    InstanceTagger
-	EndBefore time.Duration // 0 = do not end meetings
-	// CordonOnRebalance follows drain.on_rebalance: cordon, as the engine
-	// does; with replace or ignore the server keeps taking meetings.
-	CordonOnRebalance bool
-	// RecordingsHook runs on an interruption, e.g. a script that copies raw
-	// recordings to S3; it gets SCALITE_INSTANCE_ID and SCALITE_TERMINATION_TIME.
+	BBBURL string
+	BBB    MeetingEnder
+	Tagger InstanceTagger
+	// RecordingsHook runs once per interruption notice, e.g. a script that
+	// copies the server's raw recordings to S3. It is given no recording
+	// IDs: it handles every recording on the server, and gets
+	// SCALITE_INSTANCE_ID and SCALITE_TERMINATION_TIME. A failed run is
+	// retried until the termination time, so it must be safe to rerun.
 	RecordingsHook []string
-	Log            *slog.Logger
-
-	wg sync.WaitGroup
+	Clock          func() time.Time // default time.Now
 }
 
-// Notice implements NoticeHandler.
-func (s *ServerActions) Notice(ctx context.Context, instanceID string, n Notice) error {
-	var errs []error
-	if n.Kind == "interruption" || s.CordonOnRebalance {
-		if err := s.cordon(ctx); err != nil {
-			errs = append(errs, err)
-		}
-	}
-	if s.Tagger != nil {
-		if err := s.Tagger.Tag(ctx, instanceID, TagNotice, n.Kind+"@"+n.Time.UTC().Format(time.RFC3339)); err != nil {
-			errs = append(errs, err)
-		}
-	}
-	if n.Kind == "interruption" {
-		if s.EndBefore > 0 && s.BBB != nil {
-			s.wg.Add(1)
-			go s.endMeetingsAt(instanceID, n.Time.Add(-s.EndBefore))
-		}
-		if len(s.RecordingsHook) > 0 {
-			if err := s.runHook(ctx, instanceID, n); err != nil {
-				errs = append(errs, err)
-			}
-		}
-	}
-	return errors.Join(errs...)
-}
+// hookOutputLimit keeps a chatty hook's output out of the logs.
+const hookOutputLimit = 1024
 
-// Wait waits for scheduled meeting ends, for tests and shutdown.
-func (s *ServerActions) Wait() { s.wg.Wait() }
-
-func (s *ServerActions) cordon(ctx context.Context) error {
+// Cordon stops new meetings on this server in Scalelite; a server already
+// cordoned is left as it is.
+func (s *ServerActions) Cordon(ctx context.Context) error {
 	servers, err := s.Scalelite.Servers(ctx)
 	if err != nil {
-		return fmt.Errorf("cordon: %w", err)
+		return fmt.Errorf("cordon: listing Scalelite servers: %w", err)
 	}
 	for _, srv := range servers {
 		if strings.TrimRight(srv.URL, "/") == strings.TrimRight(s.BBBURL, "/") {
 			if srv.State == "cordoned" {
 				return nil
 			}
-			return s.Scalelite.SetState(ctx, srv.ID, "cordon")
+			if err := s.Scalelite.SetState(ctx, srv.ID, "cordon"); err != nil {
+				return fmt.Errorf("cordon %s: %w", srv.ID, err)
+			}
+			return nil
 		}
 	}
 	return fmt.Errorf("cordon: %s is not registered in Scalelite", s.BBBURL)
 }
 
-func (s *ServerActions) endMeetingsAt(instanceID string, at time.Time) {
-	defer s.wg.Done()
-	if d := time.Until(at); d > 0 {
-		time.Sleep(d)
+// Report tags the instance for the controller: TagInterruption with the
+// termination time, or TagRebalance with the notice time. Separate keys, so
+// neither notice overwrites the other.
+func (s *ServerActions) Report(ctx context.Context, instanceID string, n Notice) error {
+	if s.Tagger == nil {
+		return errors.New("report: no EC2 tagger")
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	ms, err := s.BBB.Meetings(ctx)
-	if err != nil {
-		s.log().Error("ending meetings before termination", "instance", instanceID, "err", err)
-		return
+	key := TagRebalance
+	if n.Kind == engine.InterruptionNotice.String() {
+		key = TagInterruption
 	}
-	for _, m := range ms {
-		if err := s.BBB.End(ctx, m.MeetingID); err != nil {
-			s.log().Error("ending meeting", "instance", instanceID, "meeting", m.MeetingID, "err", err)
-		}
-	}
-	if s.Tagger != nil {
-		s.Tagger.Tag(ctx, instanceID, TagMeetingsEnd, time.Now().UTC().Format(time.RFC3339))
-	}
-	s.log().Info("ended meetings before termination", "instance", instanceID, "meetings", len(ms))
-}
-
-func (s *ServerActions) runHook(ctx context.Context, instanceID string, n Notice) error {
-	cmd := exec.CommandContext(ctx, s.RecordingsHook[0], s.RecordingsHook[1:]...)
-	cmd.Env = append(os.Environ(), "SCALITE_INSTANCE_ID="+instanceID, "SCALITE_TERMINATION_TIME="+n.Time.UTC().Format(time.RFC3339))
-	if out, err := cmd.CombinedOutput(); err != nil {
-		return fmt.Errorf("recordings hook %s: %w: %s", s.RecordingsHook[0], err, strings.TrimSpace(string(out)))
+	if err := s.Tagger.Tag(ctx, instanceID, key, n.Time.UTC().Format(time.RFC3339)); err != nil {
+		return fmt.Errorf("report: tagging %s %s: %w", instanceID, key, err)
 	}
 	return nil
 }
 
-func (s *ServerActions) log() *slog.Logger {
-	if s.Log == nil {
-		return slog.New(slog.DiscardHandler)
+// EndMeetings ends every meeting on this server and tags the instance
+// TagMeetingsEnd, so the controller stops counting them.
+func (s *ServerActions) EndMeetings(ctx context.Context, instanceID string) error {
+	if s.BBB == nil {
+		return errors.New("end meetings: no BBB client")
 	}
-	return s.Log
+	ms, err := s.BBB.Meetings(ctx)
+	if err != nil {
+		return fmt.Errorf("end meetings: listing: %w", err)
+	}
+	var errs []error
+	for _, m := range ms {
+		if err := s.BBB.End(ctx, m.MeetingID); err != nil {
+			errs = append(errs, fmt.Errorf("end meeting %s: %w", m.MeetingID, err))
+		}
+	}
+	if len(errs) > 0 {
+		return errors.Join(errs...)
+	}
+	if s.Tagger == nil {
+		return errors.New("end meetings: no EC2 tagger")
+	}
+	now := time.Now
+	if s.Clock != nil {
+		now = s.Clock
+	}
+	if err := s.Tagger.Tag(ctx, instanceID, TagMeetingsEnd, now().UTC().Format(time.RFC3339)); err != nil {
+		return fmt.Errorf("end meetings: tagging %s: %w", instanceID, err)
+	}
+	return nil
+}
+
+// SaveRecordings runs the recordings hook, if there is one; ctx bounds it.
+func (s *ServerActions) SaveRecordings(ctx context.Context, instanceID string, n Notice) error {
+	if len(s.RecordingsHook) == 0 {
+		return nil
+	}
+	cmd := exec.CommandContext(ctx, s.RecordingsHook[0], s.RecordingsHook[1:]...)
+	cmd.Env = append(os.Environ(), "SCALITE_INSTANCE_ID="+instanceID, "SCALITE_TERMINATION_TIME="+n.Time.UTC().Format(time.RFC3339))
+	// A hook that leaves a child holding its output must not hold us.
+	cmd.WaitDelay = 5 * time.Second
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		msg := strings.TrimSpace(string(out))
+		if len(msg) > hookOutputLimit {
+			msg = msg[:hookOutputLimit] + "…"
+		}
+		return fmt.Errorf("recordings hook %s: %w: %s", s.RecordingsHook[0], err, msg)
+	}
+	return nil
 }

@@ -1,25 +1,27 @@
 package main
 
 import (
+	"context"
+	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/feature/ec2/imds"
 	"github.com/urfave/cli/v2"
 
-	"github.com/scalite/scalite/config"
 	"github.com/scalite/scalite/live"
 )
 
 func agentCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "agent",
-		Usage: "watch this BBB server's spot notices (IMDSv2, every 5 s): cordon, tell the controller, end meetings before termination, save recordings",
+		Usage: "watch this BBB server's spot notices (IMDSv2 only, every 5 s): cordon, tell the controller, end meetings before termination, save recordings; each step once",
 		Flags: []cli.Flag{
 			configFlag, catalogFlag, endpointFlag, logFormatFlag,
 			&cli.StringFlag{Name: "imds-endpoint", Usage: "instance metadata `URL` (a mock); default: the real one"},
 			&cli.DurationFlag{Name: "interval", Value: live.PollInterval, Usage: "poll interval"},
-			&cli.BoolFlag{Name: "once", Usage: "poll once and exit"},
+			&cli.BoolFlag{Name: "once", Usage: "poll once, wait for the steps it started, and exit"},
 		},
 		Action: func(c *cli.Context) error {
 			env, err := setupLive(c)
@@ -27,44 +29,59 @@ func agentCommand() *cli.Command {
 				return err
 			}
 			cfg, sl, bbbSecret := env.cfg, env.sl, env.bbbSecret
-			md := imds.New(imds.Options{Endpoint: c.String("imds-endpoint")})
-			log := newLogger(c)
-			actions := &live.ServerActions{Scalelite: sl, RecordingsHook: cfg.Live.RecordingsHook, Log: log,
-				CordonOnRebalance: cfg.Drain.OnRebalance == config.DrainCordon}
-			agent, err := live.NewAgent(c.Context, md, actions, log)
+			pol, err := cfg.Policy(env.cat)
 			if err != nil {
 				return err
 			}
-			host, _ := md.GetMetadata(c.Context, &imds.GetMetadataInput{Path: "local-hostname"})
-			dns := ""
-			if host != nil {
-				b, _ := io.ReadAll(host.Content)
-				host.Content.Close()
-				dns = strings.TrimSpace(string(b))
+			log := newLogger(c)
+			// IMDSv2 only: no tokenless request, ever.
+			md := live.NewMetadataClient(c.String("imds-endpoint"))
+			// Fail closed: an agent that cannot tell the controller is no
+			// agent at all.
+			client, err := ec2Client(c.Context, cfg.Region, c.String("endpoint-url"))
+			if err != nil {
+				return err
+			}
+			fleet, err := live.NewFleet(client, cfg.Live.Fleet, "")
+			if err != nil {
+				return err
+			}
+			actions := &live.ServerActions{Scalelite: sl, RecordingsHook: cfg.Live.RecordingsHook, Tagger: fleet}
+			agent, err := live.NewAgent(c.Context, md, actions, live.AgentOptions{Policy: &pol, Log: log})
+			if err != nil {
+				return err
+			}
+			dns, err := localHostname(c.Context, md)
+			if err != nil && strings.Contains(cfg.Live.BBBURL, "{private_dns}") {
+				return fmt.Errorf("live.bbb_url needs {private_dns}: %w", err)
 			}
 			actions.BBBURL = bbbURLFor(cfg.Live.BBBURL, live.Instance{ID: agent.InstanceID(), PrivateDNS: dns})
 			if actions.BBB, err = live.NewBBB(actions.BBBURL, bbbSecret, nil); err != nil {
 				return err
 			}
-			if cfg.Drain.OnInterruption == config.DrainEndMeetings {
-				actions.EndBefore = cfg.Drain.EndMeetingsBefore.Duration
-			}
-			if client, err := ec2Client(c.Context, cfg.Region, c.String("endpoint-url")); err == nil {
-				if fleet, err := live.NewFleet(client, cfg.Live.Fleet, ""); err == nil {
-					actions.Tagger = fleet
-				}
-			}
-			log.Info("scalite agent", "instance", agent.InstanceID(), "bbb", actions.BBBURL, "interval", c.Duration("interval"))
-			if c.Bool("once") {
-				err := agent.Poll(c.Context)
-				actions.Wait()
-				return err
-			}
+			log.Info("scalite agent", "instance", agent.InstanceID(), "bbb", actions.BBBURL, "interval", c.Duration("interval"),
+				"on_rebalance", cfg.Drain.OnRebalance, "on_interruption", cfg.Drain.OnInterruption)
 			ctx, stop := stopContext(c.Context, 0)
 			defer stop()
-			err = agent.Run(ctx, c.Duration("interval"))
-			actions.Wait()
-			return err
+			if c.Bool("once") {
+				err := agent.Poll(ctx)
+				agent.Wait()
+				return err
+			}
+			return agent.Run(ctx, c.Duration("interval"))
 		},
 	}
+}
+
+// localHostname reads the instance's private DNS name from IMDS.
+func localHostname(ctx context.Context, md live.MetadataAPI) (string, error) {
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	out, err := md.GetMetadata(ctx, &imds.GetMetadataInput{Path: "local-hostname"})
+	if err != nil {
+		return "", fmt.Errorf("reading local-hostname from IMDS: %w", err)
+	}
+	defer out.Content.Close()
+	b, err := io.ReadAll(io.LimitReader(out.Content, 1024))
+	return strings.TrimSpace(string(b)), err
 }

@@ -103,6 +103,7 @@ func emulateAction(c *cli.Context) error {
 	cfg.Live.BBBSecretFile = filepath.Join(dir, "bbb.secret")
 	cfg.Live.BBBURL = slURL + "/bbb/{instance_id}/bigbluebutton/api"
 	cfg.Live.MetricsListen = "127.0.0.1:0"
+	cfg.Live.LockFile = filepath.Join(dir, "controller.lock") // no /run/scalite needed to rehearse
 	cfg.Live.InterruptionQueueURL = queue.QueueURL(ecURL, "scalite-interruptions")
 	cfg.Fleet.ReconcileInterval = config.Duration{Duration: 10 * time.Second}
 	yaml, err := config.Marshal(cfg)

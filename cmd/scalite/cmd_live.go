@@ -259,6 +259,14 @@ func liveAction(c *cli.Context) error {
 		return err
 	}
 	log := newLogger(c)
+	// One controller acts at a time (live.lock_file, or the DynamoDB lease
+	// live.lock_table), taken before anything is read or done; a dry run
+	// changes nothing and takes no lock. A lost lock ends lockCtx.
+	lockCtx, releaseLock, err := holdControllerLock(c.Context, cfg, c.Bool("apply"), log)
+	if err != nil {
+		return err
+	}
+	defer releaseLock()
 	reg := prometheus.NewRegistry()
 	ctrl := &live.Controller{
 		Fleet: fleet, Scalelite: sl, Planner: planner, State: engine.NewState(pol.PreWarmWeeks),
@@ -305,9 +313,9 @@ func liveAction(c *cli.Context) error {
 		return nil
 	}
 	if c.Bool("once") {
-		return once(c.Context)
+		return once(lockCtx)
 	}
-	ctx, stop := stopContext(c.Context, 0)
+	ctx, stop := stopContext(lockCtx, 0)
 	defer stop()
 	if addr := cfg.Live.MetricsListen; addr != "" {
 		mux := metricsHandler(reg, func() bool { return ctrl.Healthy(3 * interval) })
@@ -325,7 +333,7 @@ func liveAction(c *cli.Context) error {
 			log.Error("reconcile", "err", err)
 		}
 	})
-	return nil
+	return lockLost(lockCtx)
 }
 
 // metricsHandler serves Prometheus metrics and a health check that fails
