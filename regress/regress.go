@@ -43,10 +43,15 @@ func LoadBaseline(path string) (*Baseline, error) {
 	return &b, nil
 }
 
-// JSON is the baseline file's bytes, stable for diffs.
-func (b *Baseline) JSON() []byte {
-	out, _ := json.MarshalIndent(b, "", "  ")
-	return append(out, '\n')
+// JSON is the baseline file's bytes, stable for diffs. It fails when a
+// metric is not a number JSON can hold (NaN or an infinity), rather than
+// write an empty baseline.
+func (b *Baseline) JSON() ([]byte, error) {
+	out, err := json.MarshalIndent(b, "", "  ")
+	if err != nil {
+		return nil, fmt.Errorf("regression baseline: %w", err)
+	}
+	return append(out, '\n'), nil
 }
 
 // Check is one metric of one case.

@@ -107,6 +107,7 @@ type junitSuites struct {
 func JUnit(cases []Case) ([]byte, error) {
 	doc := junitSuites{Name: "scalite regress"}
 	idx := map[string]int{}
+	var seconds []float64 // per suite, formatted into Time at the end
 	for i := range cases {
 		c := &cases[i]
 		k, ok := idx[c.Scenario]
@@ -114,10 +115,11 @@ func JUnit(cases []Case) ([]byte, error) {
 			k = len(doc.Suites)
 			idx[c.Scenario] = k
 			doc.Suites = append(doc.Suites, junitSuite{Name: "scenario " + c.Scenario})
+			seconds = append(seconds, 0)
 		}
 		s := &doc.Suites[k]
 		var table bytes.Buffer
-		WriteText(&table, []Case{*c})
+		_ = WriteText(&table, []Case{*c}) // a bytes.Buffer takes every write
 		jc := junitCase{Name: c.Policy, Classname: "scalite.regress." + c.Scenario, Time: strconv.FormatFloat(c.Seconds, 'f', 3, 64), SystemOut: table.String()}
 		if c.Failed() {
 			var worse []string
@@ -132,8 +134,8 @@ func JUnit(cases []Case) ([]byte, error) {
 		}
 		s.Tests++
 		doc.Tests++
-		t, _ := strconv.ParseFloat(s.Time, 64)
-		s.Time = strconv.FormatFloat(t+c.Seconds, 'f', 3, 64)
+		seconds[k] += c.Seconds
+		s.Time = strconv.FormatFloat(seconds[k], 'f', 3, 64)
 		s.Cases = append(s.Cases, jc)
 	}
 	out, err := xml.MarshalIndent(doc, "", "  ")

@@ -182,7 +182,10 @@ func pricesChart(d ChartData, from, to int64) (Chart, error) {
 		label  string
 	}{{d.MaxPrices, []vg.Length{vg.Points(6), vg.Points(3)}, "max price"}, {d.OnDemand, []vg.Length{vg.Points(1), vg.Points(3)}, "on-demand"}} {
 		for _, lv := range group.levels {
-			l, _ := plotter.NewLine(plotter.XYs{{X: float64(from), Y: lv.Value}, {X: float64(to), Y: lv.Value}})
+			l, err := plotter.NewLine(plotter.XYs{{X: float64(from), Y: lv.Value}, {X: float64(to), Y: lv.Value}})
+			if err != nil {
+				return Chart{}, fmt.Errorf("prices chart: %s %s: %w", group.label, lv.Name, err)
+			}
 			l.Color = col(typeColor[lv.Name])
 			l.Dashes = group.dashes
 			l.Width = vg.Points(1.5)

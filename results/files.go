@@ -25,6 +25,8 @@ func NewFileRecorder(timeseries, events io.Writer, markets []model.MarketKey) *F
 	r := &FileRecorder{ts: bufio.NewWriter(timeseries), ev: bufio.NewWriter(events), markets: markets}
 	r.enc = json.NewEncoder(r.ev)
 	r.enc.SetEscapeHTML(false)
+	// A bufio.Writer keeps its first write error and returns it from every
+	// later call, Flush included: the header's errors surface in Flush.
 	r.ts.WriteString("time,demand_participants,capacity_users,capacity_spot_users,capacity_on_demand_users,cost_usd_per_hour," +
 		"cum_cost_usd,cum_disrupted_participant_minutes,cum_rejected_participant_minutes,cum_rejected_participants,cum_interruptions,cum_rebalance_recommendations")
 	for _, kind := range []string{"spot", "on_demand"} {

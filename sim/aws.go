@@ -20,6 +20,8 @@ func (w *world) expWait(m *market) int64 {
 
 func (w *world) priceChange(mi int32) {
 	m := &w.markets[mi]
+	// A price change event comes from the series itself, so a price is
+	// known now: At's "known" flag cannot be false here.
 	p, _ := m.cursor.At(w.now)
 	m.price = p
 	if next, ok := m.cursor.NextChange(); ok {

@@ -37,6 +37,9 @@ func (w *world) accrued(in *instance) float64 {
 	if !in.spot {
 		return in.typ.OnDemandUSDPerHour * float64(max(w.now-in.runningAt, 60)) / 3600
 	}
-	c, _ := w.markets[in.pool].series.Cost(in.runningAt, w.now)
+	c, err := w.markets[in.pool].series.Cost(in.runningAt, w.now)
+	if err != nil {
+		panic(err) // checked before simulating: every pool has a price at From
+	}
 	return c
 }

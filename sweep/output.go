@@ -57,6 +57,8 @@ func num(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
 // CSV is sweep.csv: one row per candidate.
 func (o *Outcome) CSV() []byte {
 	var b bytes.Buffer
+	// csv.Writer's errors are its writer's, and a bytes.Buffer takes every
+	// write: the Write and Flush results below carry nothing to handle.
 	w := csv.NewWriter(&b)
 	header := append([]string{"index"}, ParamNames...)
 	for _, m := range metricColumns {

@@ -80,7 +80,11 @@ func regressAction(c *cli.Context) error {
 		}
 	}
 	if c.Bool("update") {
-		if err := atomicfile.Write(c.String("baseline"), func(w io.Writer) error { _, err := w.Write(fresh.JSON()); return err }); err != nil {
+		body, err := fresh.JSON()
+		if err == nil {
+			err = atomicfile.Write(c.String("baseline"), func(w io.Writer) error { _, err := w.Write(body); return err })
+		}
+		if err != nil {
 			return inputErr(err)
 		}
 		fmt.Fprintf(w, "baseline %s updated: %d cases, model %s\n", c.String("baseline"), len(cases), fresh.ModelVersion)
