@@ -76,6 +76,9 @@ type Policy struct {
 	PreWarm      bool
 	PreWarmLead  int64
 	PreWarmWeeks int
+	// Timetable lists scheduled sessions (sorted by start) the engine
+	// pre-warms for, PreWarmLead ahead, whether or not PreWarm learns.
+	Timetable []Session
 }
 
 // SpotMarkets lists every (type, AZ) pool of the policy, sorted.
