@@ -153,6 +153,9 @@ func (p *Planner) Plan(now int64, obs *Observation, st *State, out []Action) []A
 			general = pred
 		}
 	}
+	if p.schedule != nil {
+		general = max(general, p.timetableDemand(now, obs.Participants)-large)
+	}
 	sc.groups[0].demand, sc.groups[1].demand = general, large
 	for gi := range sc.groups {
 		g := &sc.groups[gi]

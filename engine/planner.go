@@ -17,7 +17,8 @@ type Planner struct {
 	poolBand  []model.AdvisorBand
 	poolIndex map[model.MarketKey]int
 	odCap     int
-	placement bool // large meetings go to tagged on-demand servers
+	placement bool      // large meetings go to tagged on-demand servers
+	schedule  *schedule // the policy's timetable; nil without one
 }
 
 // New prepares a planner for a policy.
@@ -47,6 +48,7 @@ func New(pol model.Policy) (*Planner, error) {
 		return nil, fmt.Errorf("engine: a policy without spot needs an on-demand instance type")
 	}
 	p.placement = pol.LargeMeeting > 0 && p.odCap > 0
+	p.schedule = newSchedule(pol.Timetable)
 	return p, nil
 }
 

@@ -1,0 +1,107 @@
+package engine
+
+import (
+	"math"
+	"testing"
+
+	"github.com/scalite/scalite/model"
+)
+
+func launched(acts []Action) int {
+	n := 0
+	for _, a := range acts {
+		if a.Kind == Launch {
+			n += a.Count
+		}
+	}
+	return n
+}
+
+// TestTimetablePreWarms: a session scheduled at 08:00 for 2,000
+// participants gets its capacity from 08:00 minus the lead (15 min +
+// launch + boot), not before, and without any learned history.
+func TestTimetablePreWarms(t *testing.T) {
+	pol := testPolicy()
+	pol.PreWarmLead = 900 // learning stays off: the timetable alone
+	day := int64(mondayEpoch + 2900*weekSeconds)
+	pol.Timetable = []model.Session{{Start: day + 8*3600, End: day + 8*3600 + 45*60, Participants: 2000}}
+	obs := Observation{Pools: pools(defaultPrices...), Servers: []Server{srv("od", -1, Enabled, 0, 0)}}
+	lead := int64(900 + 30 + 300)
+	cases := []struct {
+		name string
+		now  int64
+		want int
+	}{
+		{"before the lead", day + 8*3600 - lead - 60, 0},
+		{"at the lead", day + 8*3600 - lead, 6}, // 2,500 with headroom, 400 there: 6 more
+		{"during the session", day + 8*3600 + 10*60, 6},
+		{"after the session", day + 9*3600, 0},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if n := launched(plan(t, pol, c.now, obs, nil)); n != c.want {
+				t.Errorf("launched %d servers, want %d", n, c.want)
+			}
+		})
+	}
+}
+
+// TestTimetableAddsUnscheduledLoad: load beyond what is scheduled now
+// (meetings outside the timetable) is added to the sessions ahead.
+func TestTimetableAddsUnscheduledLoad(t *testing.T) {
+	pol := testPolicy()
+	pol.PreWarmLead = 900
+	day := int64(mondayEpoch + 2900*weekSeconds)
+	pol.Timetable = []model.Session{
+		{Start: day + 7*3600, End: day + 8*3600, Participants: 300},
+		{Start: day + 8*3600, End: day + 9*3600, Participants: 1000},
+	}
+	// 07:50: 700 on, 300 of them scheduled: 400 unscheduled, plus the 1,000
+	// at 08:00 = 1,400, x 1.25 = 1,750: 5 servers of 400, 1 there, 4 more.
+	obs := Observation{Pools: pools(defaultPrices...), Servers: []Server{srv("od", -1, Enabled, 400, 10)}, Participants: 700}
+	if n := launched(plan(t, pol, day+7*3600+50*60, obs, nil)); n != 4 {
+		t.Errorf("launched %d servers, want 4", n)
+	}
+}
+
+func TestScheduleStepFunction(t *testing.T) {
+	s := newSchedule([]model.Session{
+		{Start: 100, End: 200, Participants: 10},
+		{Start: 150, End: 300, Participants: 5},
+		{Start: 200, End: 250, Participants: 7},  // starts as the first ends
+		{Start: 400, End: 400, Participants: 99}, // empty: ignored
+	})
+	for _, c := range []struct{ t, level int64 }{{99, 0}, {100, 10}, {150, 15}, {199, 15}, {200, 12}, {250, 5}, {300, 0}, {400, 0}} {
+		if got := s.levelAt(c.t); int64(got) != c.level {
+			t.Errorf("level at %d: %d, want %d", c.t, got, c.level)
+		}
+	}
+	for _, c := range []struct{ from, to, peak int64 }{{0, 99, 0}, {0, 100, 10}, {160, 170, 15}, {201, 260, 12}, {260, 1000, 5}} {
+		if got := s.peak(c.from, c.to); int64(got) != c.peak {
+			t.Errorf("peak over [%d, %d]: %d, want %d", c.from, c.to, got, c.peak)
+		}
+	}
+	if newSchedule(nil) != nil {
+		t.Error("a schedule without sessions is not nil")
+	}
+}
+
+// TestTimetableQuietUntil: the timetable's demand changes only when a
+// scheduled change enters the lead window or passes now.
+func TestTimetableQuietUntil(t *testing.T) {
+	pol := testPolicy()
+	pol.PreWarmLead = 900
+	pol.Timetable = []model.Session{{Start: 10000, End: 12700, Participants: 500}}
+	p, err := New(pol)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lead := int64(900 + 30 + 300)
+	for _, c := range []struct{ now, want int64 }{
+		{0, 10000 - lead}, {10000 - lead, 10000}, {10000, 12700 - lead}, {12700 - lead, 12700}, {12700, math.MaxInt64},
+	} {
+		if got := p.timetableQuietUntil(c.now); got != c.want {
+			t.Errorf("quiet until at %d: %d, want %d", c.now, got, c.want)
+		}
+	}
+}
