@@ -284,6 +284,13 @@ func TestRefuseCapacityCountsDown(t *testing.T) {
 		if (err == nil) != want {
 			t.Fatalf("launch %d: %v", i, err)
 		}
+		if err != nil {
+			// A server error (500) either way; the SDK's standard retryer
+			// would retry it.
+			if code, status := apiError(t, err); code != "InsufficientInstanceCapacity" || status != 500 {
+				t.Fatalf("launch %d: %s %d", i, code, status)
+			}
+		}
 	}
 }
 

@@ -12,7 +12,9 @@ func TestCreatePlacesOnLowestLoad(t *testing.T) {
 	h := newLB(t)
 	_, a := h.server("a", 1, "")
 	_, b := h.server("b", 1, "")
+	_, c := h.server("c", 1, "")
 	h.sl.SetMeetings(a, []Meeting{{MeetingID: "busy", ParticipantCount: 40}})
+	h.sl.SetMeetings(c, []Meeting{{MeetingID: "half", ParticipantCount: 10}})
 	h.sl.Poll()
 	h.mustCreate("new", "")
 	if got := h.sl.Meetings(b); len(got) != 1 || got[0].MeetingID != "new" {

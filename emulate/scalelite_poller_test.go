@@ -48,7 +48,7 @@ func TestPollerLoad(t *testing.T) {
 		{MeetingID: "young-small", CreateTime: ms - 60_000, ParticipantCount: 3, ModeratorCount: 1}, // counts 15 (join buffer)
 		{MeetingID: "young-big", CreateTime: ms - 60_000, ParticipantCount: 20, ModeratorCount: 1},  // 21
 		{MeetingID: "old-small", CreateTime: old, ParticipantCount: 3, ModeratorCount: 1},           // 4
-		{MeetingID: "breakout", CreateTime: old, ParticipantCount: 9, IsBreakout: true},              // 0
+		{MeetingID: "breakout", CreateTime: old, ParticipantCount: 9, IsBreakout: true},             // 0
 	})
 	h.sl.Poll()
 	if got, want := h.load(apiURL), float64(15+21+4)*2; got != want {
