@@ -41,6 +41,8 @@ func (w *world) runUntil(stop int64) {
 	for i := range w.markets {
 		m := &w.markets[i]
 		m.cursor = m.series.Cursor()
+		// Options.Check made sure every pool has a price at From, so At's
+		// "known" flag is true here.
 		m.price, _ = m.cursor.At(o.From)
 		if next, ok := m.cursor.NextChange(); ok {
 			w.push(next, evPrice, int32(i), 0)
