@@ -34,17 +34,21 @@ func (w *world) observe() *engine.Observation {
 func (w *world) plan() {
 	obs := w.observe()
 	w.actions = w.planner.Plan(w.now, obs, w.st, w.actions[:0])
-	// Every action passes the engine's guard, as in live mode; most plans
-	// have none, so the guard is made only when needed.
-	var guard *engine.Guard
+	// Every action passes the engine's guard, as in live mode. The guard
+	// is the world's, re-read only when the servers it holds may have
+	// moved: at a plan's first action, and after a launch or a termination
+	// (the other actions change neither the observation's servers nor the
+	// guard's counts). Most plans have no action and need no guard.
+	stale := true
 	for k := range w.actions {
 		a := &w.actions[k]
-		if guard == nil {
-			guard = w.planner.NewGuard(obs)
-		} else {
-			guard.Observe(obs) // launches and terminations moved the servers
+		if w.guard == nil {
+			w.guard = w.planner.NewGuard(obs)
+		} else if stale {
+			w.guard.Observe(obs)
 		}
-		if err := guard.Check(*a); err != nil {
+		stale = a.Kind == engine.Launch || a.Kind == engine.Terminate
+		if err := w.guard.Check(*a); err != nil {
 			w.res.GuardRefusals++
 			w.record(results.Record{Kind: "refused", Server: a.Server, Detail: err.Error()})
 			continue
@@ -53,6 +57,12 @@ func (w *world) plan() {
 	}
 	if n := len(w.live); n > w.res.PeakServers {
 		w.res.PeakServers = n
+	}
+	// Until the observation changes, periodic plans can skip to the time
+	// the engine's clock rules name (ticks.go); actions change the fleet.
+	w.planDirty = len(w.actions) > 0
+	if !w.planDirty {
+		w.quietUntil = w.planner.QuietUntil(w.now, obs, w.st)
 	}
 }
 

@@ -19,7 +19,7 @@ const (
 	evPrice
 	evReclaim
 	evAvailability
-	evPoll
+	evPoll // the poller's ticks are kept beside the queue (ticks.go)
 	evPlan
 	evSample
 )
@@ -60,16 +60,39 @@ func (w *world) runUntil(stop int64) {
 		w.next++
 	}
 	w.scheduleNextMeeting()
-	w.push(o.From, evPoll, 0, 0)
-	w.push(o.From, evPlan, 0, 1)
+	w.nextPoll = w.scheduleTick(o.From)
+	w.nextPlan = w.scheduleTick(o.From)
+	w.planDirty, w.pollDirty = true, true
 	if o.Recorder != nil && o.SampleInterval > 0 {
 		w.push(o.From, evSample, 0, 0)
 	}
-	for w.q.len() > 0 && w.q.peekTime() < stop {
-		e := w.q.pop()
-		w.now = e.t
+	for {
+		// The earliest of the queue's head and the two ticks.
+		first := w.nextPoll
+		if w.nextPlan.beforeTick(first) {
+			first = w.nextPlan
+		}
+		if w.q.len() > 0 && !first.before(&w.q.h[0]) {
+			if w.q.peekTime() >= stop {
+				return
+			}
+			e := w.q.pop()
+			w.now = e.t
+			w.res.Events++
+			w.changed(e.kind)
+			w.handle(e)
+			continue
+		}
+		if first.t >= stop {
+			return
+		}
+		w.now = first.t
 		w.res.Events++
-		w.handle(e)
+		if first == w.nextPoll {
+			w.pollTick()
+		} else {
+			w.planTick()
+		}
 	}
 }
 
@@ -125,14 +148,8 @@ func (w *world) handle(e event) {
 		w.reclaim(e.a)
 	case evAvailability:
 		w.availability(e.a)
-	case evPoll:
-		w.poll()
-		w.push(w.now+w.o.PollInterval, evPoll, 0, 0)
 	case evPlan:
-		if e.b == 1 {
-			w.push(w.now+w.o.ReconcileInterval, evPlan, 0, 1)
-		}
-		w.plan()
+		w.plan() // a re-plan; the periodic ones are ticks (ticks.go)
 	case evSample:
 		w.recordSample()
 		w.push(w.now+w.o.SampleInterval, evSample, 0, 0)

@@ -117,6 +117,7 @@ func (w *world) placeOrReject(i int32) {
 	mr.server = s
 	mr.slot = int32(len(in.meetings))
 	mr.created = w.now
+	w.noteCreate()
 	mr.rejected = false
 	in.meetings = append(in.meetings, i)
 	in.participants += int(mr.size)

@@ -105,9 +105,20 @@ type world struct {
 	odUnavail []int64
 	odShort   []int64 // on-demand launches in the zone fail until then
 
+	// The periodic ticks (ticks.go): when each comes next, and whether it
+	// has anything to do.
+	nextPoll, nextPlan   tick
+	pollDirty, planDirty bool
+	quietUntil           int64 // the engine's: plans before it decide nothing new
+	// joinExpiries are when meetings created since leave their join
+	// buffer, in time order from joinHead on.
+	joinExpiries []int64
+	joinHead     int
+
 	obs      engine.Observation
 	actions  []engine.Action
-	replans  int // immediate re-plans at the current time
+	guard    *engine.Guard // checks every action, as in live mode
+	replans  int           // immediate re-plans at the current time
 	replanAt int64
 	demand   int
 	large    int

@@ -1,0 +1,95 @@
+package sim_test
+
+import (
+	"reflect"
+	"testing"
+
+	"pgregory.net/rapid"
+
+	"github.com/scalite/scalite/config"
+	"github.com/scalite/scalite/results"
+	"github.com/scalite/scalite/sim"
+)
+
+// runBothWays runs o with idle ticks skipped and with every tick carried
+// out, recording everything, and fails on the first difference.
+func runBothWays(t interface {
+	Helper()
+	Fatal(...any)
+	Fatalf(string, ...any)
+}, o sim.Options) results.Result {
+	t.Helper()
+	run := func(every bool) (results.Result, *results.Collector) {
+		sim.CarryOutEveryTick(every)
+		defer sim.CarryOutEveryTick(false)
+		var c results.Collector
+		ro := o
+		ro.Recorder, ro.SampleInterval = &c, 300
+		r, err := sim.Run(ro)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r, &c
+	}
+	skip, cs := run(false)
+	every, ce := run(true)
+	if !reflect.DeepEqual(skip, every) {
+		t.Fatalf("results differ:\nskipping idle ticks %+v\nevery tick         %+v", skip, every)
+	}
+	if len(cs.Events) != len(ce.Events) {
+		t.Fatalf("%d records skipping idle ticks, %d with every tick", len(cs.Events), len(ce.Events))
+	}
+	for i := range cs.Events {
+		if cs.Events[i] != ce.Events[i] {
+			t.Fatalf("record %d: %+v skipping idle ticks, %+v with every tick", i, cs.Events[i], ce.Events[i])
+		}
+	}
+	if !reflect.DeepEqual(cs.Samples, ce.Samples) {
+		t.Fatal("the samples differ")
+	}
+	return skip
+}
+
+// TestSkippedTicksChangeNothing: on the embedded 28-day scenario under
+// every rule that waits on the clock (pre-warming, end-meetings before an
+// interruption, boot timeouts, the join buffer, scale-in cooldowns, busy
+// spot markets), skipping idle polls and plans gives the very results,
+// records and samples of carrying every tick out.
+func TestSkippedTicksChangeNothing(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		mutate func(*config.Config)
+	}{
+		{"defaults", nil},
+		{"interruptions, end meetings", func(c *config.Config) {
+			c.Simulation.HazardMultiplier = 40
+			c.Drain.OnInterruption = "end-meetings"
+			c.Spot.InstanceType = config.NameList{"c6i.4xlarge", "m5.4xlarge"}
+		}},
+		{"pre-warming, long cooldown, launch failures", func(c *config.Config) {
+			c.PreWarm.Enabled = true
+			c.Fleet.ScaleInCooldown = config.Duration{Duration: 3 * 3600e9}
+			c.Simulation.LaunchFailure = 0.3
+		}},
+		{"rebalance replace, no join buffer", func(c *config.Config) {
+			c.Simulation.HazardMultiplier = 20
+			c.Drain.OnRebalance = "replace"
+			c.Scalelite.LoadJoinBufferTime = config.Duration{}
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := runBothWays(t, defaultOptions(t, tc.mutate))
+			if r.MeetingsTotal == 0 || r.Launches == 0 {
+				t.Fatalf("nothing happened: %+v", r)
+			}
+		})
+	}
+}
+
+// TestSkippedTicksChangeNothingProperty: the same on small random worlds
+// (random policies, prices, traces with size curves, poll intervals).
+func TestSkippedTicksChangeNothingProperty(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		runBothWays(t, rapidOptions(t))
+	})
+}
