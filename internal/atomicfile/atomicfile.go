@@ -137,4 +137,3 @@ func (s *Set) Paths() []string {
 	}
 	return out
 }
-
