@@ -90,6 +90,12 @@ type PreWarm struct {
 	Lead Duration `yaml:"lead"`
 	// Weeks of demand history the weekly profile is learned from.
 	Weeks int `yaml:"weeks"`
+	// Timetable is an iCalendar file of scheduled sessions to pre-warm for
+	// (Lead ahead of each), whether or not Enabled learns; "" = none.
+	Timetable string `yaml:"timetable"`
+	// TimetableParticipants is a session's expected size when neither its
+	// event nor its calendar gives one.
+	TimetableParticipants int `yaml:"timetable_participants"`
 }
 
 // Scalelite mirrors the load balancer's own settings.
@@ -209,7 +215,7 @@ func Default() Config {
 		},
 		Drain:     Drain{OnRebalance: "cordon", OnInterruption: "cordon", EndMeetingsBefore: d(30 * time.Second)},
 		Placement: Placement{LargeMeeting: 50},
-		PreWarm:   PreWarm{Enabled: false, Lead: d(15 * time.Minute), Weeks: 2},
+		PreWarm:   PreWarm{Enabled: false, Lead: d(15 * time.Minute), Weeks: 2, TimetableParticipants: 25},
 		Scalelite: Scalelite{
 			PollInterval: d(60 * time.Second), LoadMinUserCount: 15,
 			LoadJoinBufferTime: d(15 * time.Minute), LoadMultiplier: 1,

@@ -162,6 +162,9 @@ func (f *File) Validate(cat *model.Catalog) error {
 	if c.PreWarm.Enabled && c.PreWarm.Weeks < 1 {
 		bad("prewarm.weeks", "must be at least 1 when prewarm is enabled, got %d", c.PreWarm.Weeks)
 	}
+	if c.PreWarm.TimetableParticipants < 0 {
+		bad("prewarm.timetable_participants", "must not be negative, got %d", c.PreWarm.TimetableParticipants)
+	}
 
 	if fl.ReconcileInterval.Duration < time.Second {
 		bad("fleet.reconcile_interval", "must be at least 1s, got %s", fl.ReconcileInterval.Duration)

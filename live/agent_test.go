@@ -24,6 +24,7 @@ import (
 
 	"github.com/scalite/scalite/emulate"
 	"github.com/scalite/scalite/engine"
+	"github.com/scalite/scalite/internal/mototest"
 	"github.com/scalite/scalite/live"
 	"github.com/scalite/scalite/model"
 )
@@ -210,9 +211,9 @@ func fileExists(p string) bool { _, err := os.Stat(p); return err == nil }
 // for each, ends its meetings and runs the recordings hook once.
 func TestAgentAgainstMetadataMock(t *testing.T) {
 	bin := metadataMock(t)
-	port := freePort(t)
+	port := mototest.FreePort(t)
 	start := time.Now()
-	startProcess(t, port, bin, "spot", "-n", "127.0.0.1", "-p", fmt.Sprint(port), "-I", "-d", "5", "--rebalance-delay-sec", "2")
+	mototest.StartProcess(t, port, bin, "spot", "-n", "127.0.0.1", "-p", fmt.Sprint(port), "-I", "-d", "5", "--rebalance-delay-sec", "2")
 
 	emu := emulate.NewScalelite("lb-secret")
 	srv := httptest.NewServer(emu)

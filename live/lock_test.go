@@ -4,9 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -17,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"github.com/scalite/scalite/internal/mototest"
 	"github.com/scalite/scalite/live"
 )
 
@@ -93,12 +92,8 @@ func TestLockFileWaitEndsWithContext(t *testing.T) {
 // and a fresh lock table.
 func startDynamo(t *testing.T) (*dynamodb.Client, string) {
 	t.Helper()
-	if _, err := exec.LookPath("moto_server"); err != nil {
-		t.Skip("moto_server is not installed: skipping the DynamoDB lease tests (pip install 'moto[server]')")
-	}
-	port := freePort(t)
-	startProcess(t, port, "moto_server", "-H", "127.0.0.1", "-p", fmt.Sprint(port))
-	t.Setenv("AWS_ENDPOINT_URL_DYNAMODB", fmt.Sprintf("http://127.0.0.1:%d", port))
+	endpoint := mototest.Start(t) // skips when moto_server is absent
+	t.Setenv("AWS_ENDPOINT_URL_DYNAMODB", endpoint)
 	t.Setenv("AWS_ACCESS_KEY_ID", "testing")
 	t.Setenv("AWS_SECRET_ACCESS_KEY", "testing")
 	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")

@@ -9,6 +9,7 @@ import (
 	"github.com/scalite/scalite/datasets"
 	"github.com/scalite/scalite/model"
 	"github.com/scalite/scalite/sim"
+	"github.com/scalite/scalite/timetable"
 )
 
 // Inputs name what a simulation reads. Empty PricePaths mean the embedded
@@ -110,6 +111,15 @@ func Build(in Inputs) (*Scenario, error) {
 		}
 	}
 	o.From, o.To, o.Seed = from, to, in.Seed
+	if pw := in.Config.Config.PreWarm; pw.Timetable != "" {
+		cal, err := timetable.Load(pw.Timetable, pw.TimetableParticipants)
+		if err != nil {
+			return nil, fmt.Errorf("prewarm.timetable: %w", err)
+		}
+		// A day either side: sessions the lead reaches into, and those
+		// already running at the start.
+		o.Policy.Timetable = cal.Sessions(from-86400, to+86400)
+	}
 
 	if in.TracePath == "" {
 		name := in.Profile

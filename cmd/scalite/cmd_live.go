@@ -246,6 +246,9 @@ func liveAction(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
+	if err := liveTimetable(&pol, cfg.PreWarm, time.Now()); err != nil {
+		return err
+	}
 	planner, err := engine.New(pol)
 	if err != nil {
 		return err

@@ -27,17 +27,20 @@ func traceCommand() *cli.Command {
 			{
 				Name:  "generate",
 				Usage: "write a synthetic meeting trace from a documented profile",
-				Flags: []cli.Flag{
+				Flags: append([]cli.Flag{
 					&cli.StringFlag{Name: "profile", Value: "university", Usage: strings.Join(datasets.Profiles(), " | ")},
 					&cli.IntFlag{Name: "days", Value: 28, Usage: "number of days"},
 					&cli.StringFlag{Name: "start", Value: "2026-03-02", Usage: "first day, YYYY-MM-DD (UTC)"},
 					&cli.Float64Flag{Name: "scale", Value: 1, Usage: "multiply every meeting rate"},
 					&cli.Uint64Flag{Name: "seed", Value: 1, Usage: "random seed"},
 					&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Value: "-", Usage: "output `FILE` (- = stdout)"},
-				},
+				}, traceGenerateExtraFlags()...),
 				Action: traceGenerate,
 			},
 			traceRecordCommand(),
+			traceImportCommand(),
+			traceExposeCommand(),
+			traceCompareCommand(),
 		},
 	}
 }
@@ -79,9 +82,9 @@ func traceInspect(c *cli.Context) error {
 }
 
 func traceGenerate(c *cli.Context) error {
-	p, err := datasets.Profile(c.String("profile"))
+	p, err := generateProfile(c)
 	if err != nil {
-		return usageErr("--profile: %v", err)
+		return err
 	}
 	start, err := parseDay(c.String("start"), "start")
 	if err != nil {
@@ -91,7 +94,8 @@ func traceGenerate(c *cli.Context) error {
 		return usageErr("--scale must be positive")
 	}
 	seed := c.Uint64("seed")
-	ms, err := datasets.GenerateTrace(p, datasets.TraceGenOptions{Start: start, Days: c.Int("days"), Scale: c.Float64("scale")}, datasets.NewTraceRand(seed))
+	opt := datasets.TraceGenOptions{Start: start, Days: c.Int("days"), Scale: c.Float64("scale")}
+	ms, err := datasets.GenerateTrace(p, opt, datasets.NewTraceRand(seed))
 	if err != nil {
 		return err
 	}
@@ -101,5 +105,5 @@ func traceGenerate(c *cli.Context) error {
 	if out := c.String("output"); out != "-" {
 		fmt.Fprintf(c.App.ErrWriter, "wrote %d meetings (%s profile, %d days, seed %d) to %s\n", len(ms), p.Name, c.Int("days"), seed, out)
 	}
-	return nil
+	return writeGeneratedTimetable(c, p, opt)
 }
