@@ -378,3 +378,18 @@ func TestSNSSubject(t *testing.T) {
 		t.Errorf("subject %q breaks SNS's rule", got)
 	}
 }
+
+// TestNewDeliversInTheBackground runs the production path: New's own
+// ticker finds the batch due and the sender delivers it.
+func TestNewDeliversInTheBackground(t *testing.T) {
+	r := newReceiver(t)
+	n, err := New(Options{WebhookURL: r.URL, Fleet: "bbb", Gather: time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer n.Close(context.Background())
+	n.Notify(Event{Kind: NeverBooted, Server: "i-0abc", Pool: "c5a.4xlarge eu-west-1a spot", What: "BBB never answered", Action: "terminated; replacement launched"})
+	if text := r.next(t); !strings.Contains(text, "Scalite (fleet bbb): server that never booted\n- i-0abc (c5a.4xlarge eu-west-1a spot): BBB never answered. Scalite: terminated; replacement launched.") {
+		t.Errorf("message = %q", text)
+	}
+}
