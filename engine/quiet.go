@@ -23,7 +23,9 @@ const Never = int64(math.MaxInt64)
 //   - scale-in waits fleet.scale_in_cooldown after the last scale-out;
 //   - a cordoned, empty server is retired after the cooldown;
 //   - a spot pool or an on-demand zone that had no capacity is avoided
-//     until its time.
+//     until its time;
+//   - a timetable's scheduled change enters the pre-warming lead or
+//     passes now (timetableQuietUntil).
 func (p *Planner) QuietUntil(now int64, obs *Observation, st *State) int64 {
 	pol := &p.pol
 	until := Never
@@ -55,6 +57,7 @@ func (p *Planner) QuietUntil(now int64, obs *Observation, st *State) int64 {
 		}
 	}
 	at(st.LastScaleOut + pol.ScaleInCooldown)
+	at(p.timetableQuietUntil(now))
 	for i := range obs.Pools {
 		at(obs.Pools[i].UnavailableUntil)
 	}

@@ -105,3 +105,28 @@ func TestTimetableQuietUntil(t *testing.T) {
 		}
 	}
 }
+
+// TestQuietUntilWaitsForTheTimetable: the simulator skips plans until
+// QuietUntil, so QuietUntil must stop at the moment a scheduled session
+// enters the lead; flipping the rule out of QuietUntil fails this.
+func TestQuietUntilWaitsForTheTimetable(t *testing.T) {
+	pol := testPolicy()
+	pol.PreWarmLead = 900
+	day := int64(mondayEpoch + 2900*weekSeconds)
+	start := day + 8*3600
+	pol.Timetable = []model.Session{{Start: start, End: start + 45*60, Participants: 2000}}
+	p, err := New(pol)
+	if err != nil {
+		t.Fatal(err)
+	}
+	obs := Observation{Pools: pools(defaultPrices...), Servers: []Server{srv("od", -1, Enabled, 0, 0)}}
+	st := NewState(pol.PreWarmWeeks)
+	now := day + 6*3600
+	if acts := p.Plan(now, &obs, st, nil); len(acts) != 0 {
+		t.Fatalf("planned %v at 06:00", acts)
+	}
+	lead := int64(900 + 30 + 300)
+	if got := p.QuietUntil(now, &obs, st); got > start-lead {
+		t.Errorf("quiet until %d, past the moment the 08:00 session enters the lead (%d)", got, start-lead)
+	}
+}
