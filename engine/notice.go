@@ -109,6 +109,9 @@ func ReactToServer(pol *model.Policy, s *Server) (NoticeReaction, bool) {
 
 // goingAway: the server is under a notice that takes it out of the count.
 func goingAway(pol *model.Policy, s *Server) bool {
+	if !s.Interruption && !s.Rebalance {
+		return false // no notice
+	}
 	r, _ := ReactToServer(pol, s)
 	return r.GoingAway
 }

@@ -91,7 +91,11 @@ func (p *Planner) Plan(now int64, obs *Observation, st *State, out []Action) []A
 		// Notices first: they are about users about to lose their meeting.
 		// ReactToServer decides, as it does for the agent on the server;
 		// an interruption wins over a rebalance recommendation.
-		react, _ := ReactToServer(pol, s)
+		// Most servers have no notice: no reaction to work out.
+		var react NoticeReaction
+		if s.Interruption || s.Rebalance {
+			react, _ = ReactToServer(pol, s)
+		}
 		noticed := react.GoingAway
 		if react.Cordon && s.State != Cordoned {
 			reason := "rebalance recommendation: stop new meetings and replace"

@@ -1,6 +1,6 @@
 package engine
 
-import "fmt"
+import "strconv"
 
 // retire terminates cordoned servers that have been empty, with no
 // recording processing, for the cooldown. Servers under an interruption
@@ -13,13 +13,12 @@ func (p *Planner) retire(now int64, obs *Observation, st *State, out []Action) [
 		if s.State != Cordoned || s.Interruption || s.Held || s.External {
 			continue
 		}
-		if s.Unreadable {
-			// Busy as far as anyone knows.
-			delete(st.IdleSince, s.ID)
-			continue
-		}
-		if s.Meetings > 0 || s.Participants > 0 || s.Recordings > 0 || enabledAgain(out, s.ID) {
-			delete(st.IdleSince, s.ID)
+		if s.Unreadable || s.Meetings > 0 || s.Participants > 0 || s.Recordings > 0 || enabledAgain(out, s.ID) {
+			// Busy (as far as anyone knows, when unreadable). Most plans
+			// have no idle timer at all: no key to hash then.
+			if len(st.IdleSince) > 0 {
+				delete(st.IdleSince, s.ID)
+			}
 			continue
 		}
 		idle++
@@ -29,20 +28,20 @@ func (p *Planner) retire(now int64, obs *Observation, st *State, out []Action) [
 			since = now
 		}
 		if now-since >= p.pol.ScaleInCooldown {
-			out = append(out, Action{Kind: Terminate, Server: s.ID, Reason: fmt.Sprintf("cordoned, empty and no recording processing for %ds", now-since)})
+			out = append(out, Action{Kind: Terminate, Server: s.ID, Reason: retireReason(now - since)})
 			delete(st.IdleSince, s.ID)
 			idle--
 		}
 	}
 	if len(st.IdleSince) > idle {
-		// Some timers belong to servers that are gone: keep only the live ones.
-		live := make(map[string]int64, idle)
-		for i := range obs.Servers {
-			if v, ok := st.IdleSince[obs.Servers[i].ID]; ok {
-				live[obs.Servers[i].ID] = v
+		// Some timers may belong to servers that are gone: keep only the
+		// live ones, in place (a fresh map on every such plan was most of
+		// the engine's allocations).
+		for id := range st.IdleSince {
+			if !hasServer(obs, id) {
+				delete(st.IdleSince, id)
 			}
 		}
-		st.IdleSince = live
 	}
 	return out
 }
@@ -54,4 +53,22 @@ func enabledAgain(out []Action, id string) bool {
 		}
 	}
 	return false
+}
+
+func hasServer(obs *Observation, id string) bool {
+	for i := range obs.Servers {
+		if obs.Servers[i].ID == id {
+			return true
+		}
+	}
+	return false
+}
+
+// retireReason is fmt.Sprintf("cordoned, empty and no recording processing
+// for %ds", idle), built without fmt.
+func retireReason(idle int64) string {
+	b := make([]byte, 0, 64)
+	b = append(b, "cordoned, empty and no recording processing for "...)
+	b = strconv.AppendInt(b, idle, 10)
+	return string(append(b, 's'))
 }
