@@ -98,24 +98,30 @@ func (p *Planner) timetableLead() int64 {
 
 // timetableDemand is the demand the timetable foresees from now: the
 // most participants scheduled over the lead, plus the load observed now
-// beyond what is scheduled now (meetings outside the timetable).
+// beyond what was scheduled lately (meetings outside the timetable).
+// "Lately" reaches back prewarm.lead: sessions that just ended may still
+// run (late starts, overruns), and counting their participants as
+// unscheduled would add them to the next session's.
 func (p *Planner) timetableDemand(now int64, observed int) int {
-	unscheduled := max(0, observed-p.schedule.levelAt(now))
+	unscheduled := max(0, observed-p.schedule.peak(now-p.pol.PreWarmLead, now))
 	return p.schedule.peak(now, now+p.timetableLead()) + unscheduled
 }
 
 // timetableQuietUntil is the first time after now at which
 // timetableDemand can change on an unchanged observation: a scheduled
-// change enters the lead window or passes now. QuietUntil must take it
+// change enters the lead window, passes now or leaves the look-back. QuietUntil must take it
 // into account when the policy has a timetable.
 func (p *Planner) timetableQuietUntil(now int64) int64 {
 	if p.schedule == nil {
 		return math.MaxInt64
 	}
-	lead := p.timetableLead()
+	lead, back := p.timetableLead(), p.pol.PreWarmLead
 	until := p.schedule.nextChange(now)
 	if t := p.schedule.nextChange(now + lead); t != math.MaxInt64 && t-lead < until {
 		until = t - lead
+	}
+	if t := p.schedule.nextChange(now - back); t != math.MaxInt64 && t+back > now && t+back < until {
+		until = t + back // a change leaves the look-back
 	}
 	return until
 }

@@ -87,7 +87,8 @@ func TestScheduleStepFunction(t *testing.T) {
 }
 
 // TestTimetableQuietUntil: the timetable's demand changes only when a
-// scheduled change enters the lead window or passes now.
+// scheduled change enters the lead window, passes now or leaves the
+// look-back.
 func TestTimetableQuietUntil(t *testing.T) {
 	pol := testPolicy()
 	pol.PreWarmLead = 900
@@ -98,7 +99,8 @@ func TestTimetableQuietUntil(t *testing.T) {
 	}
 	lead := int64(900 + 30 + 300)
 	for _, c := range []struct{ now, want int64 }{
-		{0, 10000 - lead}, {10000 - lead, 10000}, {10000, 12700 - lead}, {12700 - lead, 12700}, {12700, math.MaxInt64},
+		{0, 10000 - lead}, {10000 - lead, 10000}, {10000, 10900}, {10900, 12700 - lead}, {12700 - lead, 12700},
+		{12700, 13600}, {13600, math.MaxInt64}, // a change leaves the look-back of prewarm.lead
 	} {
 		if got := p.timetableQuietUntil(c.now); got != c.want {
 			t.Errorf("quiet until at %d: %d, want %d", c.now, got, c.want)
@@ -128,5 +130,24 @@ func TestQuietUntilWaitsForTheTimetable(t *testing.T) {
 	lead := int64(900 + 30 + 300)
 	if got := p.QuietUntil(now, &obs, st); got > start-lead {
 		t.Errorf("quiet until %d, past the moment the 08:00 session enters the lead (%d)", got, start-lead)
+	}
+}
+
+// TestTimetableLooksBackForOverruns: meetings still running just after
+// their session's end are not counted as unscheduled on top of the next
+// session (school lessons end at 08:45, the next begin at 08:50).
+func TestTimetableLooksBackForOverruns(t *testing.T) {
+	pol := testPolicy()
+	pol.PreWarmLead = 900
+	day := int64(mondayEpoch + 2900*weekSeconds)
+	pol.Timetable = []model.Session{
+		{Start: day + 8*3600, End: day + 8*3600 + 45*60, Participants: 1200},
+		{Start: day + 8*3600 + 50*60, End: day + 9*3600 + 35*60, Participants: 1200},
+	}
+	// 08:46: 1,200 still on (late starters), the next 1,200 due at 08:50:
+	// demand 1,200 x 1.25 = 1,500, four servers of 400: three more.
+	obs := Observation{Pools: pools(defaultPrices...), Servers: []Server{srv("od", -1, Enabled, 400, 40)}, Participants: 1200}
+	if n := launched(plan(t, pol, day+8*3600+46*60, obs, nil)); n != 3 {
+		t.Errorf("launched %d servers, want 3 (not 6 for 2,400)", n)
 	}
 }
