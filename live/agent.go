@@ -400,6 +400,20 @@ func (a *Agent) Wait() {
 	}
 }
 
+// Unfinished lists the steps not done yet ("notice: step"), in arrival
+// order: waiting, retrying, or given up.
+func (a *Agent) Unfinished() []string {
+	var out []string
+	for _, run := range a.order {
+		for _, s := range run.steps {
+			if s.state != stepDone {
+				out = append(out, run.key+": "+s.kind.String())
+			}
+		}
+	}
+	return out
+}
+
 // nextDue is when the earliest pending step is due.
 func (a *Agent) nextDue() (time.Time, bool) {
 	var due time.Time

@@ -477,6 +477,24 @@ func TestAgentMarksStepDoneOnlyAfterSuccess(t *testing.T) {
 	if n := act.count("cordon"); n != 3 {
 		t.Fatalf("cordon ran %d times, want 3 (two failures, one success)", n)
 	}
+	if left := a.Unfinished(); len(left) != 0 {
+		t.Fatalf("unfinished %v", left)
+	}
+}
+
+// TestAgentReportsUnfinishedSteps: steps waiting for their time or a retry
+// are listed, so `agent --once` can fail when one failed.
+func TestAgentReportsUnfinishedSteps(t *testing.T) {
+	md := newMemMetadata()
+	clock := &fakeClock{t: t0}
+	act := newScripted(clock)
+	act.failAlways["cordon"] = true
+	a := newTestAgent(t, md, act, agentPolicy(model.RebalanceCordon, model.InterruptionEndMeetings, 30*time.Second), clock, nil)
+	md.set("spot/instance-action", interruptionBody("terminate", t0.Add(2*time.Minute)))
+	pollFor(t, a, clock, time.Second, time.Second)
+	if got, want := fmt.Sprint(a.Unfinished()), "[interruption:terminate: cordon interruption:terminate: end meetings]"; got != want {
+		t.Fatalf("unfinished %s, want %s", got, want)
+	}
 }
 
 // TestAgentMarksNoticeSeenBeforeItsStepsFinish: while a step is in flight,

@@ -64,8 +64,13 @@ func agentCommand() *cli.Command {
 			ctx, stop := stopContext(c.Context, 0)
 			defer stop()
 			if c.Bool("once") {
+				// One attempt at each step due now: a failed one is an
+				// error, as nothing will retry it.
 				err := agent.Poll(ctx)
 				agent.Wait()
+				if left := agent.Unfinished(); err == nil && len(left) > 0 {
+					err = fmt.Errorf("agent --once: steps not done: %s", strings.Join(left, ", "))
+				}
 				return err
 			}
 			return agent.Run(ctx, c.Duration("interval"))
