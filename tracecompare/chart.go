@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"image/color"
+	"strings"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -84,6 +85,8 @@ func linePlot(title, xlabel, ylabel string, c Comparison, a, b plotter.XYs) (*pl
 	p.X.Label.Text = xlabel
 	p.Y.Label.Text = ylabel
 	p.Legend.Top = true
+	// A distribution rises to the right: its legend goes top left.
+	p.Legend.Left = strings.HasPrefix(ylabel, "share")
 	for _, s := range []struct {
 		name string
 		xy   plotter.XYs

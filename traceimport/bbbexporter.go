@@ -37,8 +37,8 @@ type ExporterReport struct {
 	Servers  []string
 	Steps    int
 	Meetings int
-	// GapSteps counts server-steps with no bbb_meetings value: the server's
-	// open meetings were ended there.
+	// GapSteps counts server-steps without a bbb_meetings value between
+	// two with one: the server's open meetings were ended at the gap.
 	GapSteps int
 	// CounterShort counts server-steps where bbb_unique_meetings rose by less
 	// than the meeting count did; the difference was taken as new meetings.
@@ -310,6 +310,7 @@ func reconstructServer(inst string, grid []int64, step int64, v *exporterView, r
 	seq := 0
 	prevUnique := math.NaN()
 	prevSeen := false
+	gapFrom := -1 // the step a gap began at, -1 outside one
 	closeAt := func(b *building, t int64) {
 		if t <= b.start {
 			t = b.start + 1
@@ -332,12 +333,16 @@ func reconstructServer(inst string, grid []int64, step int64, v *exporterView, r
 				}
 				open = open[:0]
 			}
-			if prevSeen || i == 0 {
-				rep.GapSteps++
+			if prevSeen {
+				gapFrom = i
 			}
 			prevSeen = false
 			prevUnique = math.NaN()
 			continue
+		}
+		if gapFrom >= 0 {
+			rep.GapSteps += i - gapFrom // only gaps between samples, not before the first or after the last
+			gapFrom = -1
 		}
 		startAt := t - half
 		if i == 0 {

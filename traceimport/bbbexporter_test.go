@@ -168,3 +168,30 @@ func TestImportBBBExporterFromRealPrometheus(t *testing.T) {
 		t.Error("importing with a matcher that selects nothing: no error")
 	}
 }
+
+// TestExporterGapEndsMeetings: when a server's series stop (exporter or
+// server down) its meetings end at the gap, the gap is reported, and the
+// meetings seen after it are new ones.
+func TestExporterGapEndsMeetings(t *testing.T) {
+	known := []model.Meeting{{ID: "a", Start: 0, End: 3600, Participants: 10, Moderators: 1}}
+	times := make([]int64, 0, 60)
+	for ts := int64(60); ts <= 3540; ts += 60 {
+		times = append(times, ts)
+	}
+	v := viewOf(exporterScrapes(known, times))
+	for i := 20; i < 25; i++ { // five minutes without samples
+		v.meetings[i], v.participants[i] = math.NaN(), math.NaN()
+		v.participantsMax[i], v.video[i], v.unique[i] = math.NaN(), math.NaN(), math.NaN()
+		for k := range v.buckets[i] {
+			v.buckets[i][k] = math.NaN()
+		}
+	}
+	var rep ExporterReport
+	got := reconstructServer("s:9688", times, 60, v, &rep)
+	if len(got) != 2 || rep.GapSteps != 5 {
+		t.Fatalf("got %d meetings, %d gap steps; want 2 and 5: %+v", len(got), rep.GapSteps, got)
+	}
+	if got[0].End != times[20]-30 || got[1].Start != times[25]-30 {
+		t.Errorf("meetings %+v: want an end at the gap (%d) and a start after it (%d)", got, times[20]-30, times[25]-30)
+	}
+}
