@@ -21,7 +21,6 @@ var ErrRefused = errors.New("refused by guard")
 type Guard struct {
 	p       *Planner
 	obs     *Observation
-	byID    map[string]int
 	total   int     // servers counted against fleet.max, approved launches included
 	spend   float64 // USD/hour, approved launches included
 	refused int
@@ -31,7 +30,7 @@ type Guard struct {
 // approves count against fleet.max and the spend cap for the rest of the
 // batch.
 func (p *Planner) NewGuard(obs *Observation) *Guard {
-	g := &Guard{p: p, obs: obs, byID: make(map[string]int, len(obs.Servers))}
+	g := &Guard{p: p, obs: obs}
 	g.Observe(obs)
 	return g
 }
@@ -41,10 +40,8 @@ func (p *Planner) NewGuard(obs *Observation) *Guard {
 // approved earlier must be in it.
 func (g *Guard) Observe(obs *Observation) {
 	g.obs = obs
-	clear(g.byID)
 	g.spend = 0
 	for i := range obs.Servers {
-		g.byID[obs.Servers[i].ID] = i
 		g.spend += obs.Servers[i].USDPerHour
 	}
 	g.total = g.counted()
@@ -116,8 +113,8 @@ func (g *Guard) Check(a Action) error {
 		g.spend += price * float64(a.Count)
 		return nil
 	}
-	i, ok := g.byID[a.Server]
-	if !ok {
+	i := g.find(a.Server)
+	if i < 0 {
 		return g.refuse(a, "not a server of the observed fleet")
 	}
 	s := &g.obs.Servers[i]
@@ -158,4 +155,20 @@ func (g *Guard) Check(a Action) error {
 		}
 	}
 	return nil
+}
+
+// find is the index of the observed server with this ID, -1 when there is
+// none; the last one should an ID repeat. A plan checks a few actions
+// against a fleet of tens of servers: scanning is cheaper than indexing
+// the fleet by ID at every plan that acts.
+func (g *Guard) find(id string) int {
+	if g.obs == nil {
+		return -1
+	}
+	for i := len(g.obs.Servers) - 1; i >= 0; i-- {
+		if g.obs.Servers[i].ID == id {
+			return i
+		}
+	}
+	return -1
 }

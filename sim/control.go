@@ -60,10 +60,8 @@ func (w *world) plan() {
 	}
 	// Until the observation changes, periodic plans can skip to the time
 	// the engine's clock rules name (ticks.go); actions change the fleet.
-	w.planDirty = len(w.actions) > 0
-	if !w.planDirty {
-		w.quietUntil = w.planner.QuietUntil(w.now, obs, w.st)
-	}
+	// QuietUntil is asked only at a tick that finds nothing changed.
+	w.planDirty, w.quietKnown, w.plannedAt = len(w.actions) > 0, false, w.now
 }
 
 func (w *world) apply(a *engine.Action) {

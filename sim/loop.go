@@ -62,7 +62,7 @@ func (w *world) runUntil(stop int64) {
 	w.scheduleNextMeeting()
 	w.nextPoll = w.scheduleTick(o.From)
 	w.nextPlan = w.scheduleTick(o.From)
-	w.planDirty, w.pollDirty = true, true
+	w.planDirty = true
 	if o.Recorder != nil && o.SampleInterval > 0 {
 		w.push(o.From, evSample, 0, 0)
 	}
@@ -113,6 +113,7 @@ func (w *world) handle(e event) {
 	case evJoin:
 		if mr := &w.meetings[e.a]; mr.episode == e.b && mr.mode == modeServed {
 			w.insts[mr.server].loadInc += float64(mr.size) * w.o.LoadMultiplier
+			w.touch(mr.server)
 		}
 	case evRejoin:
 		if mr := &w.meetings[e.a]; mr.episode == e.b && (mr.mode == modeDisrupted || mr.mode == modeRejected) {

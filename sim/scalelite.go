@@ -55,6 +55,7 @@ func (w *world) meetingSize(i, ci int32) {
 		in := &w.insts[mr.server]
 		w.accountOverload(in)
 		in.participants += int(size - mr.size)
+		w.touch(mr.server)
 		if size > mr.size {
 			in.loadInc += float64(size-mr.size) * w.o.LoadMultiplier
 		}
@@ -117,9 +118,10 @@ func (w *world) placeOrReject(i int32) {
 	mr.server = s
 	mr.slot = int32(len(in.meetings))
 	mr.created = w.now
-	w.noteCreate()
+	w.noteCreate(i)
 	mr.rejected = false
 	in.meetings = append(in.meetings, i)
+	w.touch(s)
 	in.participants += int(mr.size)
 	in.loadInc += w.o.LoadMultiplier // the create
 	w.push(w.now+w.o.JoinDelay, evJoin, i, mr.episode)
@@ -134,6 +136,7 @@ func (w *world) detach(i int32) *instance {
 	in.meetings[mr.slot] = last
 	w.meetings[last].slot = mr.slot
 	in.meetings = in.meetings[:len(in.meetings)-1]
+	w.touch(mr.server)
 	in.participants -= int(mr.size)
 	mr.server = -1
 	return in
@@ -175,21 +178,50 @@ func (w *world) disrupt(i int32, delay int64) {
 	w.push(w.now+max(delay, 1), evRejoin, i, mr.episode)
 }
 
-// poll refreshes every server's load as Scalelite's poller does.
+// poll refreshes every server's load as Scalelite's poller does. Only the
+// servers touched since the last poll can have a new load (ticks.go); the
+// others are left as they are, which is what polling them would give.
 func (w *world) poll() {
-	o := w.o
-	for _, idx := range w.live {
-		in := &w.insts[idx]
-		load := 0
-		for _, mi := range in.meetings {
-			mr := &w.meetings[mi]
-			n := int(mr.size)
-			if w.now-mr.created < o.LoadJoinBufferTime && n < o.LoadMinUserCount {
-				n = o.LoadMinUserCount
-			}
-			load += n + w.o.Meetings[mi].Moderators
+	if carryOutEveryTick {
+		w.pollQueue = w.pollQueue[:0]
+		for _, idx := range w.live {
+			w.pollServer(idx)
 		}
-		in.polledLoad = float64(load) * o.LoadMultiplier
-		in.loadInc = 0
+		return
+	}
+	for _, idx := range w.pollQueue {
+		if w.insts[idx].state != stGone {
+			w.pollServer(idx)
+		}
+		w.insts[idx].pollMark = false
+	}
+	w.pollQueue = w.pollQueue[:0]
+}
+
+// pollServer is the poller's reading of one server.
+func (w *world) pollServer(idx int32) {
+	o := w.o
+	in := &w.insts[idx]
+	in.pollMark = false
+	load := 0
+	for _, mi := range in.meetings {
+		mr := &w.meetings[mi]
+		n := int(mr.size)
+		if w.now-mr.created < o.LoadJoinBufferTime && n < o.LoadMinUserCount {
+			n = o.LoadMinUserCount
+		}
+		load += n + o.Meetings[mi].Moderators
+	}
+	in.polledLoad = float64(load) * o.LoadMultiplier
+	in.loadInc = 0
+}
+
+// touch marks a server whose load the next poll must read again: its
+// meetings, their sizes, or the creates and joins since the last poll
+// changed.
+func (w *world) touch(idx int32) {
+	if in := &w.insts[idx]; !in.pollMark {
+		in.pollMark = true
+		w.pollQueue = append(w.pollQueue, idx)
 	}
 }

@@ -48,6 +48,7 @@ type instance struct {
 
 	polledLoad float64 // Scalelite's load at the last poll
 	loadInc    float64 // creates and joins since
+	pollMark   bool    // in world.pollQueue: the next poll reads it
 }
 
 // meeting modes for participant-minute accounting
@@ -107,12 +108,16 @@ type world struct {
 
 	// The periodic ticks (ticks.go): when each comes next, and whether it
 	// has anything to do.
-	nextPoll, nextPlan   tick
-	pollDirty, planDirty bool
-	quietUntil           int64 // the engine's: plans before it decide nothing new
+	nextPoll, nextPlan tick
+	planDirty          bool
+	// pollQueue lists the servers the next poll must read (touch).
+	pollQueue  []int32
+	quietUntil int64 // the engine's: plans before it decide nothing new
+	quietKnown bool  // quietUntil is for the last plan
+	plannedAt  int64 // the last plan's time
 	// joinExpiries are when meetings created since leave their join
 	// buffer, in time order from joinHead on.
-	joinExpiries []int64
+	joinExpiries []joinExpiry
 	joinHead     int
 
 	obs      engine.Observation
