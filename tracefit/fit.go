@@ -7,8 +7,9 @@
 //   - Slots: the mean number of meetings starting per working day in each
 //     5-minute bin of the day, less the background rate, is the slots'
 //     excess; runs of bins with a clear excess (at least 0.5 meetings a
-//     day and twice the background) become one slot at the run's first
-//     bin, with the run's excess as its mean meeting count.
+//     day and twice the background) become one slot, at the 5th
+//     percentile of the run's starts rounded to 5 minutes, with the run's
+//     excess as its mean meeting count.
 //   - Background: the median per-bin start rate over the bins between the
 //     first and the last hour with starts, outside slots, as meetings per
 //     hour; its hours are the first and last such hour.
@@ -152,16 +153,34 @@ func Fit(ms []model.Meeting, base datasets.TraceProfile) (datasets.TraceProfile,
 			excess += rate[b] - bg
 			b++
 		}
-		m := start * binMinutes
-		p.Slots = append(p.Slots, datasets.Slot{Hour: m / 60, Minute: m % 60, Meetings: round2(excess)})
 		runs = append(runs, run{int64(start * binMinutes * 60), int64(b * binMinutes * 60)})
+		p.Slots = append(p.Slots, datasets.Slot{Meetings: round2(excess)})
+	}
+	// A slot's time: its early starts (the 5th percentile) to the nearest
+	// 5 minutes, so that starts recorded a little early (an import places
+	// them half a step before they were seen) do not move it a bin back.
+	for i, r := range runs {
+		var in []float64
+		for _, sod := range workingStarts {
+			if sod >= r.from && sod < r.to {
+				in = append(in, float64(sod))
+			}
+		}
+		slices.Sort(in)
+		at := r.from
+		if len(in) > 0 {
+			step := float64(binMinutes * 60)
+			at = int64(math.Round(stat.Quantile(0.05, stat.Empirical, in, nil)/step) * step)
+		}
+		runs[i].from = at
+		p.Slots[i].Hour, p.Slots[i].Minute = int(at/3600), int(at%3600/60)
 	}
 	// The mean delay of the starts in a slot after its time.
 	var delay, inSlots float64
 	for _, sod := range workingStarts {
 		for _, r := range runs {
-			if sod >= r.from && sod < r.to {
-				delay += float64(sod - r.from)
+			if sod >= r.from-binMinutes*60 && sod < r.to {
+				delay += float64(max(0, sod-r.from))
 				inSlots++
 			}
 		}

@@ -67,3 +67,26 @@ func TestFitRecoversProfile(t *testing.T) {
 		})
 	}
 }
+
+// TestFitSlotTimesSurviveEarlyStarts: an import places starts half a step
+// (30 s) before they were seen; the fitted slots stay on the hour.
+func TestFitSlotTimesSurviveEarlyStarts(t *testing.T) {
+	truth, _ := datasets.Profile("university")
+	month := generate(t, truth, 28, 1)
+	for i := range month {
+		month[i].Start -= 30
+		month[i].End -= 30
+	}
+	fit, _, err := Fit(month, truth)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(fit.Slots) != len(truth.Slots) {
+		t.Fatalf("%d slots, want %d: %+v", len(fit.Slots), len(truth.Slots), fit.Slots)
+	}
+	for i, s := range fit.Slots {
+		if s.Hour != truth.Slots[i].Hour || s.Minute != truth.Slots[i].Minute {
+			t.Errorf("slot %d at %02d:%02d, want %02d:%02d", i, s.Hour, s.Minute, truth.Slots[i].Hour, truth.Slots[i].Minute)
+		}
+	}
+}
