@@ -36,16 +36,7 @@ func Run(o Options) (results.Result, error) {
 		return results.Result{}, err
 	}
 	res := newWorld(&o, planner).run()
-	var baseCost float64
-	if key := o.Baselines.key(&bo); key != "" {
-		var ok bool
-		if baseCost, ok = o.Baselines.get(key); !ok {
-			baseCost = newWorld(&bo, basePlanner).run().PolicyCostUSD
-			o.Baselines.put(key, baseCost)
-		}
-	} else {
-		baseCost = newWorld(&bo, basePlanner).run().PolicyCostUSD
-	}
+	baseCost := o.Baselines.cost(&bo, func() float64 { return newWorld(&bo, basePlanner).run().PolicyCostUSD })
 	res.BaselineOnDemandCostUSD = baseCost
 	if baseCost > 0 {
 		res.SavingsPct = 100 * (baseCost - res.PolicyCostUSD) / baseCost
@@ -54,39 +45,78 @@ func Run(o Options) (results.Result, error) {
 }
 
 // BaselineCache remembers baseline costs across runs that share them: in a
-// sweep most candidates have the same all-on-demand counterpart.
+// sweep most candidates have the same all-on-demand counterpart, and runs
+// of several seeds on one trace mostly have one baseline between them.
+// Runs that ask for a baseline being computed wait for it rather than
+// computing it again.
 type BaselineCache struct {
-	mu sync.Mutex
-	m  map[string]float64
+	mu       sync.Mutex
+	m        map[string]*baselineEntry
+	computed int
+}
+
+type baselineEntry struct {
+	once sync.Once
+	cost float64
 }
 
 // NewBaselineCache returns an empty cache, safe for concurrent runs.
-func NewBaselineCache() *BaselineCache { return &BaselineCache{m: map[string]float64{}} }
+func NewBaselineCache() *BaselineCache { return &BaselineCache{m: map[string]*baselineEntry{}} }
 
-// key identifies a baseline run: its policy, seed, window and trace; ""
-// when there is no cache or the baseline is being recorded.
-func (c *BaselineCache) key(bo *Options) string {
+// Computed is how many baselines the cache has had computed.
+func (c *BaselineCache) Computed() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.computed
+}
+
+// cost is the baseline's cost: the cached one, or compute's. Without a
+// cache, or when the baseline run is recorded, it is always computed.
+func (c *BaselineCache) cost(bo *Options, compute func() float64) float64 {
 	if c == nil || bo.Recorder != nil {
-		return ""
+		return compute()
 	}
+	k := baselineKey(bo)
+	c.mu.Lock()
+	e, ok := c.m[k]
+	if !ok {
+		e = &baselineEntry{}
+		c.m[k] = e
+	}
+	c.mu.Unlock()
+	e.once.Do(func() {
+		e.cost = compute()
+		c.mu.Lock()
+		c.computed++
+		c.mu.Unlock()
+	})
+	return e.cost
+}
+
+// baselineKey identifies what a baseline run's result depends on: the
+// window, the trace, the policy as an all-on-demand fleet uses it, and the
+// seed only when the run draws random numbers. An all-on-demand fleet has
+// no spot pool, so no price, reclaim or availability events and no
+// notices: the allocation strategy and the drain settings play no part,
+// and its only draws are on-demand launch and boot failures.
+func baselineKey(bo *Options) string {
 	var trace *model.Meeting
 	if len(bo.Meetings) > 0 {
 		trace = &bo.Meetings[0]
 	}
-	return fmt.Sprintf("%d|%d|%d|%p|%d|%+v", bo.Seed, bo.From, bo.To, trace, len(bo.Meetings), bo.Policy)
+	seed := bo.Seed
+	if !baselineDrawsRandom(bo) {
+		seed = 0
+	}
+	p := bo.Policy
+	var none model.Policy
+	p.Strategy, p.OnRebalance, p.OnInterruption, p.EndMeetingsBefore = none.Strategy, none.OnRebalance, none.OnInterruption, none.EndMeetingsBefore
+	return fmt.Sprintf("%d|%d|%d|%p|%d|%+v", seed, bo.From, bo.To, trace, len(bo.Meetings), p)
 }
 
-func (c *BaselineCache) get(k string) (float64, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	v, ok := c.m[k]
-	return v, ok
-}
-
-func (c *BaselineCache) put(k string, v float64) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.m[k] = v
+// baselineDrawsRandom: whether an all-on-demand run uses its seed.
+func baselineDrawsRandom(bo *Options) bool {
+	return bo.OnDemandLaunchFailure > 0 || bo.BootFailure > 0
 }
 
 // Baseline turns a policy into its all-on-demand counterpart: the same
@@ -122,6 +152,10 @@ func RunMany(o Options, n, workers int, meetingsFor func(seed uint64) ([]model.M
 	}
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
+	}
+	if o.Baselines == nil {
+		// Seeds replaying one trace mostly share their baseline.
+		o.Baselines = NewBaselineCache()
 	}
 	results := make([]results.Result, n)
 	errs := make([]error, n)

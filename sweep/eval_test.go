@@ -2,6 +2,7 @@ package sweep
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -57,5 +58,50 @@ func TestEvaluateFailsFastWhenMoreRunsFailThanWorkers(t *testing.T) {
 		}
 	case <-time.After(wait):
 		t.Fatal("Evaluate hung with more failing runs than workers")
+	}
+}
+
+// TestSweepSharesBaselinesAcrossSpotSettings: candidates that differ only
+// in settings an all-on-demand fleet never uses (spot on or off, max
+// price, allocation strategy, drain on notices) share one baseline: 96
+// candidates in two headrooms compute two baselines, not 48.
+func TestSweepSharesBaselinesAcrossSpotSettings(t *testing.T) {
+	ev, _ := evaluator(t, 1)
+	spec, err := ParseSpec([]byte(`spot_enabled: [true, false]
+spot_price: ["100%", "50%"]
+allocation_strategy: [lowest-price, capacity-optimized, price-capacity-optimized]
+on_rebalance: [cordon, ignore]
+on_interruption: [cordon, end-meetings]
+headroom: ["15%", "30%"]
+`), "spec")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, _ := config.Parse(nil, "default")
+	cands, err := spec.Candidates(f.Config, datasets.DefaultCatalog())
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := ev.Evaluate(cands, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := ev.baselines.Computed(); got != 2 {
+		t.Errorf("%d candidates computed %d baselines, want 2 (one per headroom)", len(cands), got)
+	}
+	// Sharing must not change a number: every candidate's baseline is the
+	// one of the first candidate with its headroom, and the two differ.
+	first := map[string]float64{}
+	for _, r := range rows {
+		h := r.Params[slices.Index(ParamNames, "headroom")]
+		b := r.Mean("baseline_on_demand_cost_usd")
+		if f, ok := first[h]; !ok {
+			first[h] = b
+		} else if b != f {
+			t.Errorf("candidate %d (%v): baseline %v, the first with headroom %s had %v", r.Index, r.Params, b, h, f)
+		}
+	}
+	if len(first) != 2 || first["15%"] == first["30%"] {
+		t.Errorf("baselines by headroom %v: want two different ones", first)
 	}
 }

@@ -1,0 +1,51 @@
+package sim_test
+
+import (
+	"testing"
+
+	"github.com/scalite/scalite/sim"
+)
+
+// TestBaselineSharedAcrossSeedsOnlyWhenSeedFree: seeds replaying one trace
+// share one all-on-demand baseline when it draws no random numbers, and
+// each gets the cost its own run would give; with on-demand launch or boot
+// failures the baseline depends on the seed and is computed per seed.
+func TestBaselineSharedAcrossSeedsOnlyWhenSeedFree(t *testing.T) {
+	for _, tc := range []struct {
+		name         string
+		mutate       func(*sim.Options)
+		wantComputed int
+		wantSame     bool
+	}{
+		{"no random draws", func(*sim.Options) {}, 1, true},
+		{"boot failures", func(o *sim.Options) { o.BootFailure = 0.2 }, 4, false},
+		{"on-demand launch failures", func(o *sim.Options) { o.OnDemandLaunchFailure = 0.3 }, 4, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			o := defaultOptions(t, nil) // its trace is fixed: every seed replays it
+			tc.mutate(&o)
+			cache := sim.NewBaselineCache()
+			o.Baselines = cache
+			rs, err := sim.RunMany(o, 4, 2, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := cache.Computed(); got != tc.wantComputed {
+				t.Errorf("%d baselines computed for 4 seeds, want %d", got, tc.wantComputed)
+			}
+			same := true
+			for i, r := range rs {
+				fresh := o
+				fresh.Seed, fresh.Baselines = o.Seed+uint64(i), nil
+				want := mustRun(t, fresh).BaselineOnDemandCostUSD
+				if r.BaselineOnDemandCostUSD != want {
+					t.Errorf("seed %d: baseline %v from the cache, %v computed on its own", fresh.Seed, r.BaselineOnDemandCostUSD, want)
+				}
+				same = same && r.BaselineOnDemandCostUSD == rs[0].BaselineOnDemandCostUSD
+			}
+			if same != tc.wantSame {
+				t.Errorf("baselines the same for every seed: %v, want %v", same, tc.wantSame)
+			}
+		})
+	}
+}
