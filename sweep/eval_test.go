@@ -64,7 +64,7 @@ func TestEvaluateFailsFastWhenMoreRunsFailThanWorkers(t *testing.T) {
 // TestSweepSharesBaselinesAcrossSpotSettings: candidates that differ only
 // in settings an all-on-demand fleet never uses (spot on or off, max
 // price, allocation strategy, drain on notices) share one baseline: 96
-// candidates in two headrooms compute two baselines, not 48.
+// candidates in two headrooms compute two baselines, not 96 (24 before).
 func TestSweepSharesBaselinesAcrossSpotSettings(t *testing.T) {
 	ev, _ := evaluator(t, 1)
 	spec, err := ParseSpec([]byte(`spot_enabled: [true, false]
