@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/scalite/scalite/engine"
@@ -127,7 +128,11 @@ func (s *ServerActions) SaveRecordings(ctx context.Context, instanceID string, n
 	}
 	cmd := exec.CommandContext(ctx, s.RecordingsHook[0], s.RecordingsHook[1:]...)
 	cmd.Env = append(os.Environ(), "SCALITE_INSTANCE_ID="+instanceID, "SCALITE_TERMINATION_TIME="+n.Time.UTC().Format(time.RFC3339))
-	// A hook that leaves a child holding its output must not hold us.
+	// The hook runs in its own process group, and the whole group is
+	// killed when ctx ends (the deadline or shutdown): a copy the hook left
+	// running in the background must not outlive the bound.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
 	cmd.WaitDelay = 5 * time.Second
 	out, err := cmd.CombinedOutput()
 	if err != nil {
