@@ -6,7 +6,8 @@ OUT      ?= out
 FUZZTIME ?= 3s
 
 # package:target for every fuzz target; `make test` runs each for FUZZTIME.
-FUZZ := ./datasets:FuzzReadPrices ./datasets:FuzzParseTrace ./datasets:FuzzParseCatalog ./config:FuzzParseConfig
+FUZZ := ./datasets:FuzzReadPrices ./datasets:FuzzParseTrace ./datasets:FuzzParseCatalog ./config:FuzzParseConfig \
+	./timetable:FuzzParse ./traceimport:FuzzReadEventsXML
 
 .PHONY: all build run test unit regress fuzz bench lint clean
 

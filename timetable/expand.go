@@ -55,8 +55,13 @@ func (ev *Event) occurrences(to int64, f func(time.Time)) {
 	y, m, d := ev.Start.Date()
 	hh, mm, ss := ev.Start.Clock()
 	at := func(dayOffset int) time.Time { return time.Date(y, m, d+dayOffset, hh, mm, ss, 0, loc) }
-	count := 0
+	count, steps := 0, 0
 	emit := func(t time.Time) bool { // false: the rule is exhausted
+		// Every step moves forward, but a huge INTERVAL overflows the
+		// calendar arithmetic: bound the steps as well as the occurrences.
+		if steps++; steps > 8*maxOccurrences {
+			return false
+		}
 		if t.Before(ev.Start) {
 			return true
 		}
