@@ -64,7 +64,7 @@ func (w *world) reclaim(mi int32) {
 			w.res.RebalanceRecommendations++
 			w.record(results.Record{Kind: "rebalance", Server: in.id, Market: m.key.String()})
 		}
-		w.push(w.now+w.o.RebalanceLead, evNotice, idx, 0)
+		w.push(w.now+w.o.RebalanceLead, evNotice, idx, in.gen)
 	}
 	if hit > 0 {
 		w.replan()
@@ -96,7 +96,7 @@ func (w *world) notice(idx int32) {
 	in.interruption = true
 	in.terminationAt = w.now + NoticeLead
 	w.res.Interruptions++
-	w.push(in.terminationAt, evTerminate, idx, 0)
+	w.push(in.terminationAt, evTerminate, idx, in.gen)
 	w.record(results.Record{Kind: "interruption-notice", Server: in.id, Market: w.marketName(in)})
 	w.replan()
 	// The agent ends meetings shortly before termination when told to;
@@ -150,9 +150,9 @@ func (w *world) launch(a *engine.Action) {
 			return
 		}
 	}
-	idx := int32(len(w.insts))
-	w.insts = append(w.insts, instance{
-		id: fmt.Sprintf("i-%08d", idx+1), az: a.AZ, typ: typ, pool: int32(a.Pool), spot: a.Spot, tag: a.Tag,
+	w.launched++
+	idx := w.newInstance(instance{
+		id: fmt.Sprintf("i-%08d", w.launched), az: a.AZ, typ: typ, pool: int32(a.Pool), spot: a.Spot, tag: a.Tag,
 		maxPrice: a.MaxPrice, state: stPending, launchedAt: w.now, runningAt: -1, overloadAt: w.now,
 	})
 	in := &w.insts[idx]
@@ -164,8 +164,29 @@ func (w *world) launch(a *engine.Action) {
 		CapacityUsers: typ.CapacityUsers, LaunchedAt: w.now, USDPerHour: typ.OnDemandUSDPerHour,
 	})
 	w.res.Launches++
-	w.push(w.now+pol.LaunchToRunning, evRunning, idx, 0)
+	w.push(w.now+pol.LaunchToRunning, evRunning, idx, in.gen)
 	w.record(results.Record{Kind: "launch", Server: w.insts[idx].id, Market: w.marketName(&w.insts[idx]), Detail: a.Reason})
+}
+
+// reuseInstanceSlots is off only in tests that compare both ways.
+var reuseInstanceSlots = true
+
+// newInstance places an instance in the slot of one that is gone, or a
+// new slot: a year launches tens of thousands of servers, of which a
+// hundred live at a time. A reused slot keeps its meetings' buffer and
+// counts one generation more, so events of the earlier occupant are told
+// apart (instanceEvent).
+func (w *world) newInstance(in instance) int32 {
+	if n := len(w.freeInsts); n > 0 && reuseInstanceSlots {
+		idx := w.freeInsts[n-1]
+		w.freeInsts = w.freeInsts[:n-1]
+		old := &w.insts[idx]
+		in.gen, in.meetings = old.gen+1, old.meetings[:0]
+		*old = in
+		return idx
+	}
+	w.insts = append(w.insts, in)
+	return int32(len(w.insts) - 1)
 }
 
 // terminate ends an instance: by AWS (byAWS) or by the engine's action.
@@ -195,4 +216,5 @@ func (w *world) terminate(idx int32, byAWS bool) {
 		kind = "interrupted"
 	}
 	w.record(results.Record{Kind: kind, Server: in.id, Market: w.marketName(in)})
+	w.freeInsts = append(w.freeInsts, idx) // the next launch may take the slot
 }

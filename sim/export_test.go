@@ -26,3 +26,17 @@ func ServedPerServer(o *Options, from int) (map[int32]int, error) {
 // did before idle ticks were skipped: the reference the skipping is
 // checked against.
 func CarryOutEveryTick(on bool) { carryOutEveryTick = on }
+
+// ReuseInstanceSlots turns the reuse of gone instances' slots on or off,
+// and InstanceSlots runs o and tells how many slots its world used.
+func ReuseInstanceSlots(on bool) { reuseInstanceSlots = on }
+
+func InstanceSlots(o Options) (slots int, err error) {
+	planner, err := engine.New(o.Policy)
+	if err != nil {
+		return 0, err
+	}
+	w := newWorld(&o, planner)
+	w.run()
+	return len(w.insts), nil
+}

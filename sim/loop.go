@@ -119,30 +119,8 @@ func (w *world) handle(e event) {
 		if mr := &w.meetings[e.a]; mr.episode == e.b && (mr.mode == modeDisrupted || mr.mode == modeRejected) {
 			w.placeOrReject(e.a)
 		}
-	case evRecordingDone:
-		w.insts[e.a].recordings--
-	case evRunning:
-		in := &w.insts[e.a]
-		if in.state == stPending {
-			in.state = stBooting
-			in.runningAt = w.now
-			w.push(w.now+w.o.Policy.BootTime, evBooted, e.a, 0)
-		}
-	case evBooted:
-		if in := &w.insts[e.a]; in.state == stBooting && !in.neverBoots {
-			in.state = stReady
-			w.replan()
-		}
-	case evNotice:
-		in := &w.insts[e.a]
-		if in.state != stGone && !in.interruption {
-			w.res.CapacityInterruptions++
-			w.notice(e.a)
-		}
-	case evTerminate:
-		if w.insts[e.a].state != stGone {
-			w.terminate(e.a, true)
-		}
+	case evRecordingDone, evRunning, evBooted, evNotice, evTerminate:
+		w.instanceEvent(e)
 	case evPrice:
 		w.priceChange(e.a)
 	case evReclaim:
@@ -154,6 +132,41 @@ func (w *world) handle(e event) {
 	case evSample:
 		w.recordSample()
 		w.push(w.now+w.o.SampleInterval, evSample, 0, 0)
+	}
+}
+
+// instanceEvent handles an event of one instance. Its slot may have been
+// reused since the event was scheduled: an event of an instance that is
+// gone changes nothing, so one for an earlier occupant (another
+// generation) is dropped.
+func (w *world) instanceEvent(e event) {
+	in := &w.insts[e.a]
+	if in.gen != e.b {
+		return
+	}
+	switch e.kind {
+	case evRecordingDone:
+		in.recordings--
+	case evRunning:
+		if in.state == stPending {
+			in.state = stBooting
+			in.runningAt = w.now
+			w.push(w.now+w.o.Policy.BootTime, evBooted, e.a, in.gen)
+		}
+	case evBooted:
+		if in.state == stBooting && !in.neverBoots {
+			in.state = stReady
+			w.replan()
+		}
+	case evNotice:
+		if in.state != stGone && !in.interruption {
+			w.res.CapacityInterruptions++
+			w.notice(e.a)
+		}
+	case evTerminate:
+		if in.state != stGone {
+			w.terminate(e.a, true)
+		}
 	}
 }
 

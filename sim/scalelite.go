@@ -152,7 +152,7 @@ func (w *world) meetingEnd(i int32) {
 		if m.Recorded && w.o.RecordingProcessing > 0 {
 			// Processing runs on the meeting's server: its raw files are there.
 			in.recordings++
-			w.push(w.now+int64(float64(m.Duration())*w.o.RecordingProcessing)+1, evRecordingDone, server, 0)
+			w.push(w.now+int64(float64(m.Duration())*w.o.RecordingProcessing)+1, evRecordingDone, server, in.gen)
 		}
 	}
 	w.demandDelta(mr, -mr.size)

@@ -18,10 +18,20 @@ func runBothWays(t interface {
 	Fatal(...any)
 	Fatalf(string, ...any)
 }, o sim.Options) results.Result {
+	return runTwoWays(t, o, sim.CarryOutEveryTick, "skipping idle ticks", "every tick")
+}
+
+// runTwoWays runs o with an optimisation on (set(false)) and off
+// (set(true)), recording everything, and fails on the first difference.
+func runTwoWays(t interface {
+	Helper()
+	Fatal(...any)
+	Fatalf(string, ...any)
+}, o sim.Options, set func(bool), on, off string) results.Result {
 	t.Helper()
 	run := func(every bool) (results.Result, *results.Collector) {
-		sim.CarryOutEveryTick(every)
-		defer sim.CarryOutEveryTick(false)
+		set(every)
+		defer set(false)
 		var c results.Collector
 		ro := o
 		ro.Recorder, ro.SampleInterval = &c, 300
@@ -34,14 +44,14 @@ func runBothWays(t interface {
 	skip, cs := run(false)
 	every, ce := run(true)
 	if !reflect.DeepEqual(skip, every) {
-		t.Fatalf("results differ:\nskipping idle ticks %+v\nevery tick         %+v", skip, every)
+		t.Fatalf("results differ:\n%s: %+v\n%s: %+v", on, skip, off, every)
 	}
 	if len(cs.Events) != len(ce.Events) {
-		t.Fatalf("%d records skipping idle ticks, %d with every tick", len(cs.Events), len(ce.Events))
+		t.Fatalf("%d records %s, %d %s", len(cs.Events), on, len(ce.Events), off)
 	}
 	for i := range cs.Events {
 		if cs.Events[i] != ce.Events[i] {
-			t.Fatalf("record %d: %+v skipping idle ticks, %+v with every tick", i, cs.Events[i], ce.Events[i])
+			t.Fatalf("record %d: %+v %s, %+v %s", i, cs.Events[i], on, ce.Events[i], off)
 		}
 	}
 	if !reflect.DeepEqual(cs.Samples, ce.Samples) {
@@ -91,5 +101,32 @@ func TestSkippedTicksChangeNothing(t *testing.T) {
 func TestSkippedTicksChangeNothingProperty(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
 		runBothWays(t, rapidOptions(t))
+	})
+}
+
+// TestInstanceSlotsReused: a world keeps about as many instance slots as
+// servers live at once, not one per launch, and reusing the slots of gone
+// instances (whose events may still be queued) changes no result, record
+// or sample.
+func TestInstanceSlotsReused(t *testing.T) {
+	o := defaultOptions(t, func(c *config.Config) {
+		c.Simulation.HazardMultiplier = 40 // interruptions: instances go while their events are queued
+		c.Drain.OnInterruption = "end-meetings"
+	})
+	reuse := func(off bool) { sim.ReuseInstanceSlots(!off) }
+	r := runTwoWays(t, o, reuse, "reusing slots", "a slot per launch")
+	slots, err := sim.InstanceSlots(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Interruptions == 0 || slots > 2*r.PeakServers || r.Launches < 4*slots {
+		t.Errorf("%d launches (%d interrupted) used %d slots; peak %d servers", r.Launches, r.Interruptions, slots, r.PeakServers)
+	}
+}
+
+// TestReusedSlotsProperty: the same on small random worlds.
+func TestReusedSlotsProperty(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		runTwoWays(t, rapidOptions(t), func(off bool) { sim.ReuseInstanceSlots(!off) }, "reusing slots", "a slot per launch")
 	})
 }

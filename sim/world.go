@@ -40,6 +40,9 @@ type instance struct {
 	terminationAt         int64
 	meetingsEnded         bool
 	neverBoots            bool // its BBB never comes up
+	// gen counts the slot's occupants: the events of an instance carry
+	// it, so that those of an earlier occupant are dropped.
+	gen int32
 
 	meetings     []int32
 	participants int
@@ -89,18 +92,22 @@ type market struct {
 }
 
 type world struct {
-	o        *Options
-	planner  *engine.Planner
-	st       *engine.State
-	q        queue
-	now      int64
-	markets  []market
-	insts    []instance
-	live     []int32
-	byID     map[string]int32
-	meetings []meetingRun
-	next     int // next meeting to start
-	launchR  *rand.Rand
+	o       *Options
+	planner *engine.Planner
+	st      *engine.State
+	q       queue
+	now     int64
+	markets []market
+	insts   []instance
+	// freeInsts are slots of instances that are gone, for the next
+	// launches; launched counts launches, naming instances i-00000001 on.
+	freeInsts []int32
+	launched  int
+	live      []int32
+	byID      map[string]int32
+	meetings  []meetingRun
+	next      int // next meeting to start
+	launchR   *rand.Rand
 	// odUnavail is aligned with the policy's AZs: on-demand launches there
 	// found no capacity until then.
 	odUnavail []int64
