@@ -151,3 +151,27 @@ func TestTimetableLooksBackForOverruns(t *testing.T) {
 		t.Errorf("launched %d servers, want 3 (not 6 for 2,400)", n)
 	}
 }
+
+// BenchmarkTimetableDemand: the timetable's part of every Plan, on a
+// school year's sessions (10 a day, 200 days).
+func BenchmarkTimetableDemand(b *testing.B) {
+	pol := testPolicy()
+	pol.PreWarmLead = 900
+	day0 := int64(mondayEpoch + 2900*weekSeconds)
+	for d := range int64(200) {
+		for s := range int64(10) {
+			start := day0 + d*86400 + 7*3600 + s*50*60
+			pol.Timetable = append(pol.Timetable, model.Session{Start: start, End: start + 45*60, Participants: 5000})
+		}
+	}
+	p, err := New(pol)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := range b.N {
+		now := day0 + int64(i%(200*1440))*60
+		_ = p.timetableDemand(now, 3000)
+	}
+}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -8,6 +9,11 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
 
 	"github.com/scalite/scalite/config"
 )
@@ -62,5 +68,68 @@ func TestAgentCLIUsesIMDSv2Only(t *testing.T) {
 	defer mu.Unlock()
 	if len(tokenless) > 0 {
 		t.Fatalf("tokenless IMDS requests: %v", tokenless)
+	}
+}
+
+// TestAgentCredentialsUseIMDSv2Only: the agent's EC2 client reads the
+// instance-profile credentials through an IMDSv2-only client too: with the
+// token refused, the call fails and no tokenless request reaches IMDS (the
+// SDK's default credential client would fall back to IMDSv1).
+func TestAgentCredentialsUseIMDSv2Only(t *testing.T) {
+	var mu sync.Mutex
+	var puts int
+	var tokenless []string
+	imds := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		defer mu.Unlock()
+		if r.Method == http.MethodPut && r.URL.Path == "/latest/api/token" {
+			puts++
+			http.Error(w, "", http.StatusForbidden)
+			return
+		}
+		if r.Header.Get("X-aws-ec2-metadata-token") == "" {
+			tokenless = append(tokenless, r.Method+" "+r.URL.Path)
+		}
+		http.NotFound(w, r)
+	}))
+	defer imds.Close()
+	ec2Calls := 0
+	ec2Srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		ec2Calls++
+		mu.Unlock()
+		http.Error(w, "", http.StatusForbidden)
+	}))
+	defer ec2Srv.Close()
+	// Only the instance profile can supply credentials here.
+	dir := t.TempDir()
+	for _, k := range []string{"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE", "AWS_WEB_IDENTITY_TOKEN_FILE",
+		"AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_CONTAINER_CREDENTIALS_FULL_URI", "AWS_EC2_METADATA_DISABLED", "AWS_EC2_METADATA_V1_DISABLED"} {
+		t.Setenv(k, "")
+	}
+	t.Setenv("AWS_CONFIG_FILE", filepath.Join(dir, "none"))
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(dir, "none"))
+	// Also where the SDK's own default IMDS client would go.
+	t.Setenv("AWS_EC2_METADATA_SERVICE_ENDPOINT", imds.URL)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second) // a liveness bound
+	defer cancel()
+	client, err := agentEC2Client(ctx, "eu-west-1", ec2Srv.URL, imds.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = client.CreateTags(ctx, &ec2.CreateTagsInput{Resources: []string{"i-0123456789abcdef0"}, Tags: []types.Tag{{Key: aws.String("k"), Value: aws.String("v")}}})
+	if err == nil {
+		t.Fatal("CreateTags succeeded without credentials")
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if puts == 0 {
+		t.Fatalf("credentials were not sought from IMDS (%v): the test tests nothing", err)
+	}
+	if len(tokenless) > 0 {
+		t.Fatalf("tokenless IMDS requests: %v", tokenless)
+	}
+	if ec2Calls > 0 {
+		t.Fatalf("%d unsigned EC2 calls", ec2Calls)
 	}
 }

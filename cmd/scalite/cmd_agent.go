@@ -7,7 +7,10 @@ import (
 	"strings"
 	"time"
 
+	awsconfig "github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/credentials/ec2rolecreds"
 	"github.com/aws/aws-sdk-go-v2/feature/ec2/imds"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/urfave/cli/v2"
 
 	"github.com/scalite/scalite/live"
@@ -38,7 +41,7 @@ func agentCommand() *cli.Command {
 			md := live.NewMetadataClient(c.String("imds-endpoint"))
 			// Fail closed: an agent that cannot tell the controller is no
 			// agent at all.
-			client, err := ec2Client(c.Context, cfg.Region, c.String("endpoint-url"))
+			client, err := agentEC2Client(c.Context, cfg.Region, c.String("endpoint-url"), c.String("imds-endpoint"))
 			if err != nil {
 				return err
 			}
@@ -76,6 +79,23 @@ func agentCommand() *cli.Command {
 			return agent.Run(ctx, c.Duration("interval"))
 		},
 	}
+}
+
+// agentEC2Client uses the standard AWS configuration, except that the
+// instance-profile credentials, too, are read from IMDS with IMDSv2 tokens
+// only (the SDK's default would fall back to IMDSv1 when the token PUT
+// fails). endpoint points EC2 at a test double, imdsEndpoint IMDS.
+func agentEC2Client(ctx context.Context, region, endpoint, imdsEndpoint string) (*ec2.Client, error) {
+	cfg, err := awsconfig.LoadDefaultConfig(ctx, awsconfig.WithRegion(region),
+		awsconfig.WithEC2RoleCredentialOptions(func(o *ec2rolecreds.Options) { o.Client = live.NewMetadataClient(imdsEndpoint) }))
+	if err != nil {
+		return nil, fmt.Errorf("loading AWS configuration: %w", err)
+	}
+	return ec2.NewFromConfig(cfg, func(o *ec2.Options) {
+		if endpoint != "" {
+			o.BaseEndpoint = &endpoint
+		}
+	}), nil
 }
 
 // localHostname reads the instance's private DNS name from IMDS.
