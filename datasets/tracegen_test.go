@@ -54,3 +54,23 @@ func TestNameIDsPadLikeSprintf(t *testing.T) {
 		}
 	}
 }
+
+// TestTraceSpanIsTheSummarysWindow: TraceSpan, which scenario assembly
+// uses instead of a whole summary, gives the summary's first start and
+// last end, also for unsorted traces.
+func TestTraceSpanIsTheSummarysWindow(t *testing.T) {
+	p, _ := Profile("corporate")
+	ms, err := GenerateTrace(p, TraceGenOptions{Start: time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC), Days: 20}, NewTraceRand(3))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ms[0], ms[len(ms)-1] = ms[len(ms)-1], ms[0]
+	ms[3].End = ms[len(ms)-2].End + 7200 // a long meeting that is not the last to start
+	s := SummarizeTrace(ms)
+	if from, to := TraceSpan(ms); from != s.From || to != s.To {
+		t.Errorf("TraceSpan = %d, %d; the summary's window %d, %d", from, to, s.From, s.To)
+	}
+	if from, to := TraceSpan(nil); from != 0 || to != 0 {
+		t.Errorf("TraceSpan(nil) = %d, %d", from, to)
+	}
+}

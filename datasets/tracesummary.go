@@ -151,3 +151,18 @@ func addToHours(sum *[7][24]float64, a, b int64, users float64) {
 		a = end
 	}
 }
+
+// TraceSpan is the first start and the last end of a trace: what a reader
+// that only needs the trace's window asks for, without SummarizeTrace's
+// sweep over every change of load.
+func TraceSpan(ms []model.Meeting) (from, to int64) {
+	if len(ms) == 0 {
+		return 0, 0
+	}
+	from, to = ms[0].Start, ms[0].End
+	for i := range ms {
+		from = min(from, ms[i].Start)
+		to = max(to, ms[i].End)
+	}
+	return from, to
+}

@@ -92,8 +92,8 @@ func Build(in Inputs) (*Scenario, error) {
 		sc.TraceStats = st
 		sc.TraceLabel = in.TracePath
 		o.Meetings = ms
-		ts := datasets.SummarizeTrace(ms)
-		from, to = max(from, ts.From), min(to, ts.To)
+		first, last := datasets.TraceSpan(ms)
+		from, to = max(from, first), min(to, last)
 	}
 	if !in.From.IsZero() {
 		from = in.From.Unix()
@@ -133,11 +133,21 @@ func Build(in Inputs) (*Scenario, error) {
 		day0 := time.Unix(from-from%86400, 0).UTC()
 		days := int((to - day0.Unix() + 86399) / 86400)
 		scale := in.Scale
-		sc.MeetingsFor = func(seed uint64) ([]model.Meeting, error) {
+		generate := func(seed uint64) ([]model.Meeting, error) {
 			return datasets.GenerateTrace(prof, datasets.TraceGenOptions{Start: day0, Days: days, Scale: scale}, datasets.NewTraceRand(seed))
 		}
-		if o.Meetings, err = sc.MeetingsFor(in.Seed); err != nil {
+		if o.Meetings, err = generate(in.Seed); err != nil {
 			return nil, err
+		}
+		// The base seed's trace is the one just drawn: the first run takes
+		// it rather than drawing it a second time (twice the memory at a
+		// large scale). Runs only read a trace.
+		first, seed0 := o.Meetings, in.Seed
+		sc.MeetingsFor = func(seed uint64) ([]model.Meeting, error) {
+			if seed == seed0 {
+				return first, nil
+			}
+			return generate(seed)
 		}
 		sc.TraceLabel = fmt.Sprintf("generated %s trace, %d days, seed per run", name, days)
 	}
