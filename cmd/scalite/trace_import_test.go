@@ -6,6 +6,10 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/scalite/scalite/config"
+	"github.com/scalite/scalite/model"
 )
 
 func mustScalite(t *testing.T, args ...string) (string, string) {
@@ -116,5 +120,32 @@ func TestTimetableCutsSchoolOverload(t *testing.T) {
 	code, _, errOut := scalite(t, "sim", "--trace", trace, "--config", cfg)
 	if code != 1 || !strings.Contains(errOut, "prewarm.timetable: "+ics+": line 3: DTSTART") {
 		t.Errorf("exit %d, stderr %s", code, errOut)
+	}
+}
+
+// TestLiveTimetable: the live controller's policy gets the timetable's
+// sessions from a day ago to a year ahead; a broken file stops it.
+func TestLiveTimetable(t *testing.T) {
+	dir := t.TempDir()
+	ics := filepath.Join(dir, "t.ics")
+	body := "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nDTSTART:20260302T080000Z\r\nDURATION:PT45M\r\nRRULE:FREQ=WEEKLY;BYDAY=MO\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+	if err := os.WriteFile(ics, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC)
+	var pol model.Policy
+	if err := liveTimetable(&pol, config.PreWarm{Timetable: ics, TimetableParticipants: 30}, now); err != nil {
+		t.Fatal(err)
+	}
+	// Mondays 08:00-08:45 overlapping [23 Nov 09:00, a year on]: 30 Nov 2026
+	// to 22 Nov 2027, 52 of them, of the default size.
+	if n := len(pol.Timetable); n != 52 || pol.Timetable[0].Start != time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC).Unix() || pol.Timetable[0].Participants != 30 {
+		t.Errorf("%d sessions, first %+v", n, pol.Timetable[0])
+	}
+	if err := os.WriteFile(ics, []byte("BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := liveTimetable(&pol, config.PreWarm{Timetable: ics}, now); err == nil || !strings.Contains(err.Error(), "prewarm.timetable: "+ics+": no timed VEVENT") {
+		t.Errorf("error %v", err)
 	}
 }
