@@ -35,8 +35,10 @@ func Run(o Options) (results.Result, error) {
 	if err != nil {
 		return results.Result{}, err
 	}
-	res := newWorld(&o, planner).run()
-	baseCost := o.Baselines.cost(&bo, func() float64 { return newWorld(&bo, basePlanner).run().PolicyCostUSD })
+	pw := newWorld(&o, planner)
+	res := pw.run()
+	spare := pw.meetings // the baseline's world takes the policy run's table
+	baseCost := o.Baselines.cost(&bo, func() float64 { return newWorldReusing(&bo, basePlanner, spare).run().PolicyCostUSD })
 	res.BaselineOnDemandCostUSD = baseCost
 	if baseCost > 0 {
 		res.SavingsPct = 100 * (baseCost - res.PolicyCostUSD) / baseCost

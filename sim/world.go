@@ -148,11 +148,25 @@ type world struct {
 
 // newWorld prepares a run; it does not simulate.
 func newWorld(o *Options, planner *engine.Planner) *world {
+	return newWorldReusing(o, planner, nil)
+}
+
+// newWorldReusing is newWorld taking the per-meeting state of a finished
+// run (spare) for its own when it is large enough: the baseline after the
+// policy's run then needs no second table of a large trace's meetings.
+func newWorldReusing(o *Options, planner *engine.Planner, spare []meetingRun) *world {
+	meetings := spare
+	if cap(meetings) >= len(o.Meetings) {
+		meetings = meetings[:len(o.Meetings)]
+		clear(meetings)
+	} else {
+		meetings = make([]meetingRun, len(o.Meetings))
+	}
 	w := &world{
 		o: o, planner: planner,
 		st:       engine.NewState(o.Policy.PreWarmWeeks),
 		byID:     map[string]int32{},
-		meetings: make([]meetingRun, len(o.Meetings)),
+		meetings: meetings,
 		launchR:  rand.New(rand.NewPCG(o.Seed, 0x1a0c4)),
 		insts:    make([]instance, 0, 1024),
 	}
