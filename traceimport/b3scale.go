@@ -36,11 +36,25 @@ type B3ScaleReport struct {
 	NoDuration int
 }
 
+// b3Meeting is one meeting ID's samples on one backend and frontend,
+// sparse: only the grid steps with a value.
 type b3Meeting struct {
-	id, backend    string
-	size, video    []float64
-	duration       []float64
-	seenAttendance bool
+	id, backend string
+	points      map[int]*b3Point
+}
+
+// b3Point is one grid step's values; NaN where a series had none.
+type b3Point struct {
+	size, video, duration float64
+}
+
+func (m *b3Meeting) at(i int) *b3Point {
+	p := m.points[i]
+	if p == nil {
+		p = &b3Point{size: math.NaN(), video: math.NaN(), duration: math.NaN()}
+		m.points[i] = p
+	}
+	return p
 }
 
 // ImportB3Scale reads b3scale's per-meeting series: each meeting's start
@@ -60,7 +74,7 @@ func ImportB3Scale(ctx context.Context, q RangeQuerier, w Window) ([]model.Meeti
 	get := func(key, id, backend string) *b3Meeting {
 		m := byKey[key]
 		if m == nil {
-			m = &b3Meeting{id: id, backend: backend, size: nanSlice(len(grid)), video: nanSlice(len(grid)), duration: nanSlice(len(grid))}
+			m = &b3Meeting{id: id, backend: backend, points: map[int]*b3Point{}}
 			byKey[key] = m
 		}
 		return m
@@ -75,17 +89,14 @@ func ImportB3Scale(ctx context.Context, q RangeQuerier, w Window) ([]model.Meeti
 			return nil, rep, fmt.Errorf("%s: series %s lacks a meeting label or an audio/video type", metricB3Attendees, s.labels)
 		}
 		m := get(meetingKey(s), id, string(s.labels["backend"]))
-		m.seenAttendance = true
-		for i, x := range s.values {
-			if math.IsNaN(x) {
-				continue
+		for k, i := range s.at {
+			p := m.at(i)
+			if math.IsNaN(p.size) {
+				p.size = 0
 			}
-			if math.IsNaN(m.size[i]) {
-				m.size[i] = 0
-			}
-			m.size[i] += x
+			p.size += s.val[k]
 			if typ == "video" {
-				m.video[i] = x
+				p.video = s.val[k]
 			}
 		}
 	}
@@ -98,7 +109,10 @@ func ImportB3Scale(ctx context.Context, q RangeQuerier, w Window) ([]model.Meeti
 		if id == "" {
 			return nil, rep, fmt.Errorf("b3scale_meeting_durations: series %s lacks a meeting label", s.labels)
 		}
-		copy(get(meetingKey(s), id, string(s.labels["backend"])).duration, s.values)
+		m := get(meetingKey(s), id, string(s.labels["backend"]))
+		for k, i := range s.at {
+			m.at(i).duration = s.val[k]
+		}
 	}
 	keys := make([]string, 0, len(byKey))
 	backends := map[string]bool{}
@@ -160,12 +174,17 @@ func fmtUnix(t int64) string { return time.Unix(t, 0).UTC().Format(time.RFC3339)
 // begins after a step without samples or when the duration falls.
 func b3Sessions(m *b3Meeting, grid []int64, step int64, rep *B3ScaleReport) []model.Meeting {
 	half := step / 2
+	idx := make([]int, 0, len(m.points))
+	for i := range m.points {
+		idx = append(idx, i)
+	}
+	sort.Ints(idx)
 	var out []model.Meeting
 	type session struct {
-		first, last int // grid indices with samples
-		start       int64
-		maxDur      float64
-		hasDur      bool
+		steps  []int // grid indices with samples, ascending
+		start  int64
+		maxDur float64
+		hasDur bool
 	}
 	var cur *session
 	finish := func() {
@@ -174,7 +193,7 @@ func b3Sessions(m *b3Meeting, grid []int64, step int64, rep *B3ScaleReport) []mo
 		}
 		s := cur
 		cur = nil
-		end := grid[s.last] + half
+		end := grid[s.steps[len(s.steps)-1]] + half
 		if s.hasDur {
 			// The last moment it was seen running; the true end lies within
 			// one scrape after it.
@@ -187,25 +206,26 @@ func b3Sessions(m *b3Meeting, grid []int64, step int64, rep *B3ScaleReport) []mo
 		}
 		b := &building{start: s.start}
 		video := 0
-		for i := s.first; i <= s.last; i++ {
+		for _, i := range s.steps {
 			t := grid[i] - half
 			if t >= end {
 				break // a value held over past the end (Prometheus's lookback)
 			}
-			n := m.size[i]
-			if math.IsNaN(n) {
+			p := m.points[i]
+			if math.IsNaN(p.size) {
 				continue
 			}
+			n := int(p.size)
 			if len(b.curve) == 0 {
 				t = s.start
 			} else if t <= b.curve[len(b.curve)-1].At {
 				continue
 			}
-			if len(b.curve) == 0 || b.curve[len(b.curve)-1].Participants != int(n) {
-				b.curve = append(b.curve, model.SizeStep{At: t, Participants: int(n)})
+			if len(b.curve) == 0 || b.curve[len(b.curve)-1].Participants != n {
+				b.curve = append(b.curve, model.SizeStep{At: t, Participants: n})
 			}
-			if v := m.video[i]; !math.IsNaN(v) {
-				video = max(video, int(v))
+			if !math.IsNaN(p.video) {
+				video = max(video, int(p.video))
 			}
 		}
 		if len(b.curve) == 0 {
@@ -216,23 +236,22 @@ func b3Sessions(m *b3Meeting, grid []int64, step int64, rep *B3ScaleReport) []mo
 		mt.VideoStreams = video
 		out = append(out, mt)
 	}
-	for i, t := range grid {
-		present := !math.IsNaN(m.size[i]) || !math.IsNaN(m.duration[i])
-		if !present {
-			finish()
-			continue
+	for k, i := range idx {
+		if k > 0 && i != idx[k-1]+1 {
+			finish() // a step without samples: the meeting was gone
 		}
-		d := m.duration[i]
+		t := grid[i]
+		d := m.points[i].duration
 		if cur != nil && !math.IsNaN(d) && cur.hasDur && d < cur.maxDur {
 			finish() // the ID was created again
 		}
 		if cur == nil {
-			cur = &session{first: i, start: t - half}
+			cur = &session{start: t - half}
 			if i == 0 {
 				cur.start = t
 			}
 		}
-		cur.last = i
+		cur.steps = append(cur.steps, i)
 		if !math.IsNaN(d) {
 			if !cur.hasDur {
 				cur.start = t - int64(math.Round(d))

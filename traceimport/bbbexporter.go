@@ -109,7 +109,7 @@ func ImportBBBExporter(ctx context.Context, q RangeQuerier, w Window) ([]model.M
 				return nil, rep, fmt.Errorf("%s: two series for instance %q (%s); narrow them with --match", g.name, inst, s.labels)
 			}
 			seen[inst] = true
-			copy(g.dst(view(inst)), s.values)
+			copy(g.dst(view(inst)), s.dense(len(grid)))
 		}
 	}
 	// The counters: unique meetings plus unique breakout rooms, both count
@@ -133,7 +133,7 @@ func ImportBBBExporter(ctx context.Context, q RangeQuerier, w Window) ([]model.M
 		}
 		counted[inst][name] = true
 		v := view(inst)
-		for i, x := range s.values {
+		for i, x := range s.dense(len(grid)) {
 			switch {
 			case math.IsNaN(x):
 				v.unique[i] = math.NaN()
@@ -164,7 +164,7 @@ func ImportBBBExporter(ctx context.Context, q RangeQuerier, w Window) ([]model.M
 		if _, dup := byInst[inst][le]; dup {
 			return nil, rep, fmt.Errorf("%s: two series for instance %q and le %q; narrow them with --match", metricRoomBucket, inst, s.labels["le"])
 		}
-		byInst[inst][le] = s.values
+		byInst[inst][le] = s.dense(len(grid))
 	}
 	for inst, buckets := range byInst {
 		v := view(inst)

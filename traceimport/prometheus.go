@@ -98,11 +98,27 @@ func (w Window) selector(name string) string {
 	return "{" + nm + "}"
 }
 
-// series is one time series on the window's grid; NaN where Prometheus
-// returned no value (no sample within its lookback).
+// series is one time series on the window's grid, sparse: the grid steps
+// where Prometheus returned a value (a sample within its lookback), in
+// order. Sparse because per-meeting series (b3scale) live an hour of a
+// month: dense, a month of them would take gigabytes.
 type series struct {
 	labels pmodel.Metric
-	values []float64
+	at     []int // grid indices, ascending
+	val    []float64
+}
+
+// dense is the series on the whole grid of n steps, NaN where it has no
+// value.
+func (s *series) dense(n int) []float64 {
+	out := make([]float64, n)
+	for i := range out {
+		out[i] = math.NaN()
+	}
+	for k, i := range s.at {
+		out[i] = s.val[k]
+	}
+	return out
 }
 
 // fetch runs query over the window in chunks and returns its series on the
@@ -135,15 +151,13 @@ func fetch(ctx context.Context, q RangeQuerier, w Window, query string) ([]*seri
 			fp := ss.Metric.Fingerprint()
 			s := byFP[fp]
 			if s == nil {
-				s = &series{labels: ss.Metric, values: make([]float64, len(grid))}
-				for i := range s.values {
-					s.values[i] = math.NaN()
-				}
+				s = &series{labels: ss.Metric}
 				byFP[fp] = s
 			}
 			for _, p := range ss.Values {
-				if i, ok := index[p.Timestamp.Unix()]; ok {
-					s.values[i] = float64(p.Value)
+				if i, ok := index[p.Timestamp.Unix()]; ok && (len(s.at) == 0 || i > s.at[len(s.at)-1]) {
+					s.at = append(s.at, i)
+					s.val = append(s.val, float64(p.Value))
 				}
 			}
 		}
