@@ -372,11 +372,12 @@ func reconstructServer(inst string, grid []int64, step int64, v *exporterView, r
 		// How many began and how many ended since the last step.
 		var nNew, nEnd int
 		u := v.unique[i]
-		if !math.IsNaN(u) && !math.IsNaN(prevUnique) && prevSeen {
+		// A fall of the counter: the exporter restarted, and its first
+		// scrape counts every running meeting as new (collector.py starts
+		// with no previous meetings), so the counter says nothing about
+		// this step: only the net change of bbb_meetings is known.
+		if !math.IsNaN(u) && !math.IsNaN(prevUnique) && prevSeen && u >= prevUnique {
 			d := u - prevUnique
-			if d < 0 { // the exporter restarted: its counter starts again from 0
-				d = u
-			}
 			nNew = int(math.Round(d))
 			nEnd = len(open) + nNew - nowOpen
 			if nEnd < 0 {

@@ -195,3 +195,32 @@ func TestExporterGapEndsMeetings(t *testing.T) {
 		t.Errorf("meetings %+v: want an end at the gap (%d) and a start after it (%d)", got, times[20]-30, times[25]-30)
 	}
 }
+
+// TestExporterRestartKeepsMeetings: a restarted exporter counts every
+// running meeting as new at its first scrape (collector.py starts with no
+// previous meetings); the running meetings are not split in two.
+func TestExporterRestartKeepsMeetings(t *testing.T) {
+	known := knownTrace(t, "school", 1)
+	_, loads := AssignServers(known, 1)
+	o := ExposeOptions{From: known[0].Start - known[0].Start%86400, Interval: 60}
+	o.To = o.From + 86400
+	times := o.scrapeTimes()
+	sc := exporterScrapes(loads[0], times)
+	restart := -1
+	for i := range sc { // restart at 08:20, lessons running
+		if times[i] == o.From+8*3600+20*60 {
+			restart = i
+		}
+	}
+	base := sc[restart-1].unique
+	for i := restart; i < len(sc); i++ {
+		// After the restart the counter holds the meetings seen since: the
+		// running ones at once, then the new ones.
+		sc[i].unique = sc[i].unique - base + sc[restart-1].meetings
+	}
+	var rep ExporterReport
+	got := reconstructServer("s:9688", times, 60, viewOf(sc), &rep)
+	if len(got) != len(known) {
+		t.Errorf("%d meetings after an exporter restart, want %d", len(got), len(known))
+	}
+}

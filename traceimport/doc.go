@@ -19,7 +19,8 @@
 // are reconstructed per server, step by step on the query grid:
 //
 //   - Starts: the counters' increase is the number of meetings that
-//     appeared (a fall means the exporter restarted and counts from 0);
+//     appeared (a fall means the exporter restarted and counted every
+//     running meeting as new: that step uses the net change instead);
 //     ends = previous meetings + starts - current meetings. Without the
 //     counter, only the net change of bbb_meetings is known.
 //   - Which meeting ended: one from the size class whose histogram count
