@@ -26,7 +26,8 @@ type Side struct {
 	// h per day of the span.
 	ArrivalsPerHour [24]float64
 	// startsInWeek are the start times as hours since Monday 00:00 UTC,
-	// sorted; Sizes (peak participants) and Durations (minutes) are sorted.
+	// sorted; Sizes (peak participants) and Durations (whole minutes) are
+	// sorted.
 	startsInWeek     []float64
 	Sizes, Durations []float64
 }
@@ -70,7 +71,9 @@ func describe(name string, ms []model.Meeting) Side {
 	for i := range ms {
 		m := &ms[i]
 		s.Sizes[i] = float64(m.PeakParticipants())
-		s.Durations[i] = float64(m.End-m.Start) / 60
+		// Whole minutes: a duration known to the scrape interval (an import)
+		// is not a different distribution from the same one to the second.
+		s.Durations[i] = math.Round(float64(m.End-m.Start) / 60)
 		tm := time.Unix(m.Start, 0).UTC()
 		s.ArrivalsPerHour[tm.Hour()]++
 		wd := (int(tm.Weekday()) + 6) % 7
