@@ -2,6 +2,7 @@ package engine
 
 import (
 	"math"
+	"math/rand/v2"
 	"testing"
 
 	"github.com/scalite/scalite/model"
@@ -173,5 +174,32 @@ func BenchmarkTimetableDemand(b *testing.B) {
 	for i := range b.N {
 		now := day0 + int64(i%(200*1440))*60
 		_ = p.timetableDemand(now, 3000)
+	}
+}
+
+// TestTimetableDemandConstantUntilQuiet: on random timetables, the
+// timetable's demand does not change before timetableQuietUntil.
+func TestTimetableDemandConstantUntilQuiet(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	for trial := range 200 {
+		pol := testPolicy()
+		pol.PreWarmLead = int64(rng.IntN(3600))
+		for range 1 + rng.IntN(8) {
+			s := int64(rng.IntN(20000))
+			pol.Timetable = append(pol.Timetable, model.Session{Start: s, End: s + 1 + int64(rng.IntN(5000)), Participants: 1 + rng.IntN(500)})
+		}
+		p, err := New(pol)
+		if err != nil {
+			t.Fatal(err)
+		}
+		now := int64(rng.IntN(25000)) - 2000
+		observed := rng.IntN(1000)
+		until := p.timetableQuietUntil(now)
+		want := p.timetableDemand(now, observed)
+		for at := now; at < until && at < now+30000; at += 1 + int64(rng.IntN(60)) {
+			if got := p.timetableDemand(at, observed); got != want {
+				t.Fatalf("trial %d: demand %d at %d, %d at %d, quiet until %d", trial, want, now, got, at, until)
+			}
+		}
 	}
 }
