@@ -60,6 +60,7 @@ type catalogTypeJSON struct {
 	MemoryGiB          float64  `json:"memory_gib"`
 	OnDemandUSDPerHour *float64 `json:"on_demand_usd_per_hour"`
 	CapacityUsers      int      `json:"capacity_users"`
+	CapacityLoad       int      `json:"capacity_load"`
 	AdvisorBand        string   `json:"advisor_band"`
 	SavingsPct         float64  `json:"savings_pct"`
 }
@@ -87,7 +88,7 @@ func ParseCatalogJSON(data []byte, name string) (*model.Catalog, error) {
 			if t.OnDemandUSDPerHour == nil {
 				return nil, &InputError{File: name, Record: rec, Field: fmt.Sprintf("regions[%d].instance_types[%d].on_demand_usd_per_hour", ri, ti), Err: errors.New("missing")}
 			}
-			it, err := buildInstanceType(r.Region, t.Name, t.VCPU, t.MemoryGiB, *t.OnDemandUSDPerHour, t.CapacityUsers, t.AdvisorBand, t.SavingsPct)
+			it, err := buildInstanceType(r.Region, t.Name, t.VCPU, t.MemoryGiB, *t.OnDemandUSDPerHour, t.CapacityUsers, t.CapacityLoad, t.AdvisorBand, t.SavingsPct)
 			if err != nil {
 				return nil, &InputError{File: name, Record: rec, Field: fmt.Sprintf("regions[%d].instance_types[%d].%s", ri, ti, err.field), Err: err.err}
 			}
@@ -106,8 +107,10 @@ func ParseCatalogJSON(data []byte, name string) (*model.Catalog, error) {
 }
 
 // catalogColumns are the CSV catalog's columns, the first four required;
-// other columns (sources, notes) are allowed and ignored.
-var catalogColumns = []string{"region", "instance_type", "vcpu", "on_demand_usd_per_hour", "memory_gib", "capacity_users", "savings_pct", "advisor_band"}
+// other columns (sources, notes) are allowed and ignored. capacity_load is
+// a server's capacity in load units (model.LoadModel); empty means the
+// calibrated 1073 LU per vCPU.
+var catalogColumns = []string{"region", "instance_type", "vcpu", "on_demand_usd_per_hour", "memory_gib", "capacity_users", "savings_pct", "advisor_band", "capacity_load"}
 
 // ParseCatalogCSV reads the CSV catalog form; lines starting with # are
 // comments.
@@ -145,8 +148,8 @@ func ParseCatalogCSV(r io.Reader, name string) (*model.Catalog, error) {
 			}
 			return v, nil
 		}
-		var vals [5]float64
-		for i, k := range []string{"vcpu", "memory_gib", "on_demand_usd_per_hour", "capacity_users", "savings_pct"} {
+		var vals [6]float64
+		for i, k := range []string{"vcpu", "memory_gib", "on_demand_usd_per_hour", "capacity_users", "savings_pct", "capacity_load"} {
 			v, ferr := num(k, 0)
 			if ferr != nil {
 				return nil, &InputError{File: name, Line: line, Field: ferr.field, Err: ferr.err}
@@ -156,7 +159,7 @@ func ParseCatalogCSV(r io.Reader, name string) (*model.Catalog, error) {
 		if get("on_demand_usd_per_hour") == "" {
 			return nil, &InputError{File: name, Line: line, Field: "on_demand_usd_per_hour", Err: errors.New("missing")}
 		}
-		it, ferr := buildInstanceType(get("region"), get("instance_type"), vals[0], vals[1], vals[2], int(vals[3]), get("advisor_band"), vals[4])
+		it, ferr := buildInstanceType(get("region"), get("instance_type"), vals[0], vals[1], vals[2], int(vals[3]), int(vals[5]), get("advisor_band"), vals[4])
 		if ferr != nil {
 			return nil, &InputError{File: name, Line: line, Field: ferr.field, Err: ferr.err}
 		}
@@ -175,7 +178,7 @@ type fieldErr struct {
 	err   error
 }
 
-func buildInstanceType(region, name string, vcpu, mem, od float64, capacity int, band string, savings float64) (model.InstanceType, *fieldErr) {
+func buildInstanceType(region, name string, vcpu, mem, od float64, capacity, capacityLoad int, band string, savings float64) (model.InstanceType, *fieldErr) {
 	switch {
 	case region == "":
 		return model.InstanceType{}, &fieldErr{"region", errors.New("missing")}
@@ -187,6 +190,8 @@ func buildInstanceType(region, name string, vcpu, mem, od float64, capacity int,
 		return model.InstanceType{}, &fieldErr{"on_demand_usd_per_hour", fmt.Errorf("must be positive, got %v", od)}
 	case capacity < 0:
 		return model.InstanceType{}, &fieldErr{"capacity_users", fmt.Errorf("must not be negative, got %d", capacity)}
+	case capacityLoad < 0:
+		return model.InstanceType{}, &fieldErr{"capacity_load", fmt.Errorf("must not be negative, got %d", capacityLoad)}
 	case savings < 0 || savings >= 100:
 		return model.InstanceType{}, &fieldErr{"savings_pct", fmt.Errorf("must be in [0, 100), got %v", savings)}
 	}
@@ -200,7 +205,10 @@ func buildInstanceType(region, name string, vcpu, mem, od float64, capacity int,
 	if capacity == 0 {
 		capacity = model.DefaultCapacity(vcpu)
 	}
-	return model.InstanceType{Name: name, VCPU: vcpu, MemoryGiB: mem, CapacityUsers: capacity, OnDemandUSDPerHour: od, Band: b, SavingsPct: savings}, nil
+	if capacityLoad == 0 {
+		capacityLoad = model.DefaultLoadModel().CapacityLoad(vcpu)
+	}
+	return model.InstanceType{Name: name, VCPU: vcpu, MemoryGiB: mem, CapacityUsers: capacity, CapacityLoad: capacityLoad, OnDemandUSDPerHour: od, Band: b, SavingsPct: savings}, nil
 }
 
 func addType(cat *model.Catalog, region string, it model.InstanceType) error {

@@ -14,8 +14,8 @@ func TestDefaultCatalog(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(rc.Types) != 23 {
-			t.Errorf("%s: %d types, want 23", region, len(rc.Types))
+		if len(rc.Types) != 31 { // 23 sizes 2xlarge and 4xlarge, 8 of 8xlarge
+			t.Errorf("%s: %d types, want 31", region, len(rc.Types))
 		}
 	}
 	rc, _ := cat.Region("eu-west-1")
@@ -23,6 +23,10 @@ func TestDefaultCatalog(t *testing.T) {
 	// 8 vCPU: BBB's 200-user guidance.
 	if c5a.CapacityUsers != 200 || c5a.OnDemandUSDPerHour != 0.344 || c5a.Band != model.BandUnder5 || c5a.SavingsPct != 51 {
 		t.Errorf("c5a.2xlarge = %+v", c5a)
+	}
+	// 8 vCPU at 1073 LU each; the 8xlarge holds four times as much.
+	if c5a.CapacityLoad != 8584 || rc.Types["c5a.8xlarge"].CapacityLoad != 4*8584 {
+		t.Errorf("capacity_load: c5a.2xlarge %d LU, c5a.8xlarge %d LU; want 8584 and %d", c5a.CapacityLoad, rc.Types["c5a.8xlarge"].CapacityLoad, 4*8584)
 	}
 	if err := rc.CheckAZ("eu-west-1d"); err == nil {
 		t.Error("eu-west-1d accepted")

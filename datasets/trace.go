@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"slices"
 	"strconv"
@@ -26,10 +27,17 @@ type TraceStats struct {
 }
 
 // traceColumns are the trace CSV's columns; the first four are required.
-var traceColumns = []string{"meeting_id", "start", "end", "participants", "moderators", "video_streams", "recorded", "tag"}
+// The media columns (voice_participants: on microphone, listeners:
+// listen-only, screenshare: screens shared) are optional; without them the
+// load model assumes the moderators speak, everyone else listens and no
+// screen is shared (model.Meeting.MediaAt).
+var traceColumns = []string{"meeting_id", "start", "end", "participants", "moderators", "video_streams", "recorded", "tag",
+	"voice_participants", "listeners", "screenshare"}
 
-// sampleColumns are the samples CSV's columns, all required.
-var sampleColumns = []string{"time", "meeting_id", "participants"}
+// sampleColumns are the samples CSV's columns: the first three required,
+// the media ones optional (a row with any of them gives the meeting's media
+// from then on, the others taken from the trace's row).
+var sampleColumns = []string{"time", "meeting_id", "participants", "voice_participants", "listeners", "video_streams", "screenshare"}
 
 // ReadTrace reads a meeting trace CSV and, when samplesPath is not empty,
 // its samples CSV (time,meeting_id,participants). Meetings come back sorted
@@ -103,6 +111,9 @@ const (
 	colVideoStreams
 	colRecorded
 	colTag
+	colVoice
+	colListeners
+	colScreenshare
 )
 
 // traceRowBytes is a generous guess at a trace row's length, to turn a
@@ -165,6 +176,18 @@ func parseTrace(r io.Reader, name string, sizeHint int) ([]model.Meeting, error)
 				}
 			}
 		}
+		for _, f := range [...]struct {
+			col int
+			dst *int32
+		}{{colVoice, &m.VoiceParticipants}, {colListeners, &m.Listeners}, {colScreenshare, &m.Screenshares}} {
+			if s := h.field(row, f.col); s != "" {
+				v, err := parseCount(s)
+				if err != nil || v > math.MaxInt32 {
+					return nil, fail(traceColumns[f.col], fmt.Errorf("bad count %q (want a whole number >= 0)", s))
+				}
+				*f.dst = int32(v)
+			}
+		}
 		if m.Recorded, err = parseBool(h.field(row, colRecorded)); err != nil {
 			return nil, fail("recorded", err)
 		}
@@ -202,7 +225,7 @@ func ApplySamples(ms []model.Meeting, r io.Reader, name string) (used, outside i
 	}
 	cr := csv.NewReader(r)
 	cr.ReuseRecord = true
-	h, err := readCSVHeader(cr, name, headerSpec{Columns: sampleColumns, Required: len(sampleColumns)})
+	h, err := readCSVHeader(cr, name, headerSpec{Columns: sampleColumns, Required: 3})
 	if err != nil {
 		return 0, 0, err
 	}
@@ -233,6 +256,12 @@ func ApplySamples(ms []model.Meeting, r io.Reader, name string) (used, outside i
 			continue
 		}
 		m.Curve = append(m.Curve, model.SizeStep{At: t, Participants: p})
+		if media, ok, err := sampleMedia(h, row, m); err != nil {
+			return 0, 0, &InputError{File: name, Line: line, Field: err.field, Err: err.err}
+		} else if ok {
+			media.At = t
+			m.Media = append(m.Media, media)
+		}
 		used++
 	}
 	for i := range ms {
@@ -249,21 +278,67 @@ func ApplySamples(ms []model.Meeting, r io.Reader, name string) (used, outside i
 			k++
 		}
 		ms[i].Curve = c[:k]
+		md := ms[i].Media
+		slices.SortStableFunc(md, func(a, b model.MediaStep) int { return cmp.Compare(a.At, b.At) })
+		k = 0
+		for j := range md {
+			if k > 0 && md[k-1].At == md[j].At {
+				md[k-1] = md[j]
+				continue
+			}
+			md[k] = md[j]
+			k++
+		}
+		ms[i].Media = md[:k]
 	}
 	return used, outside, nil
 }
 
+// sampleMedia reads a samples row's media columns; ok is false when the
+// row has none. A column the row lacks takes the meeting's trace value.
+func sampleMedia(h csvHeader, row []string, m *model.Meeting) (model.MediaStep, bool, *fieldErr) {
+	st := model.MediaStep{Voice: m.VoiceParticipants, Listeners: m.Listeners, Webcams: int32(min(m.VideoStreams, math.MaxInt32)), Screenshare: m.Screenshares}
+	found := false
+	for _, f := range [...]struct {
+		col int
+		dst *int32
+	}{{3, &st.Voice}, {4, &st.Listeners}, {5, &st.Webcams}, {6, &st.Screenshare}} {
+		s := h.field(row, f.col)
+		if s == "" {
+			continue
+		}
+		v, err := parseCount(s)
+		if err != nil || v > math.MaxInt32 {
+			return st, false, &fieldErr{sampleColumns[f.col], fmt.Errorf("bad count %q (want a whole number >= 0)", s)}
+		}
+		*f.dst, found = int32(v), true
+	}
+	return st, found, nil
+}
+
 func formatTraceTime(t int64) string { return time.Unix(t, 0).UTC().Format(time.RFC3339) }
 
-// WriteTrace writes meetings in the trace CSV format, with every column.
+// WriteTrace writes meetings in the trace CSV format, with every column;
+// the media columns only when some meeting has media beyond the defaults,
+// so that traces without them are written as before.
 func WriteTrace(w io.Writer, ms []model.Meeting) error {
 	bw := bufio.NewWriter(w)
 	cw := csv.NewWriter(bw)
-	cw.Write(traceColumns)
+	media := hasMedia(ms)
+	cols := traceColumns[:colVoice]
+	if media {
+		cols = traceColumns
+	}
+	cw.Write(cols)
+	row := make([]string, len(cols))
 	for i := range ms {
 		m := &ms[i]
-		cw.Write([]string{m.ID, formatTraceTime(m.Start), formatTraceTime(m.End), strconv.Itoa(m.Participants),
-			strconv.Itoa(m.Moderators), strconv.Itoa(m.VideoStreams), strconv.FormatBool(m.Recorded), m.Tag})
+		row = append(row[:0], m.ID, formatTraceTime(m.Start), formatTraceTime(m.End), strconv.Itoa(m.Participants),
+			strconv.Itoa(m.Moderators), strconv.Itoa(m.VideoStreams), strconv.FormatBool(m.Recorded), m.Tag)
+		if media {
+			row = append(row, strconv.Itoa(int(m.VoiceParticipants)), strconv.Itoa(int(m.Listeners)), strconv.Itoa(int(m.Screenshares)))
+		}
+		cw.Write(row)
 	}
 	cw.Flush()
 	if err := cw.Error(); err != nil {
@@ -272,14 +347,51 @@ func WriteTrace(w io.Writer, ms []model.Meeting) error {
 	return bw.Flush()
 }
 
-// WriteSamples writes the meetings' size curves as a samples CSV.
+// hasMedia reports whether any meeting carries media columns' values.
+func hasMedia(ms []model.Meeting) bool {
+	for i := range ms {
+		if ms[i].VoiceParticipants != 0 || ms[i].Listeners != 0 || ms[i].Screenshares != 0 || len(ms[i].Media) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// WriteSamples writes the meetings' size curves as a samples CSV; with
+// media samples, one row at every time either curve changes, with the
+// media columns.
 func WriteSamples(w io.Writer, ms []model.Meeting) error {
 	bw := bufio.NewWriter(w)
 	cw := csv.NewWriter(bw)
-	cw.Write(sampleColumns)
+	media := false
 	for i := range ms {
-		for _, s := range ms[i].Curve {
-			cw.Write([]string{formatTraceTime(s.At), ms[i].ID, strconv.Itoa(s.Participants)})
+		media = media || len(ms[i].Media) > 0
+	}
+	if !media {
+		cw.Write(sampleColumns[:3])
+		for i := range ms {
+			for _, s := range ms[i].Curve {
+				cw.Write([]string{formatTraceTime(s.At), ms[i].ID, strconv.Itoa(s.Participants)})
+			}
+		}
+	} else {
+		cw.Write(sampleColumns)
+		for i := range ms {
+			m := &ms[i]
+			times := make([]int64, 0, len(m.Curve)+len(m.Media))
+			for _, s := range m.Curve {
+				times = append(times, s.At)
+			}
+			for _, s := range m.Media {
+				times = append(times, s.At)
+			}
+			slices.Sort(times)
+			times = slices.Compact(times)
+			for _, t := range times {
+				x := m.MediaAt(t)
+				cw.Write([]string{formatTraceTime(t), m.ID, strconv.Itoa(x.Participants),
+					strconv.Itoa(x.Voice), strconv.Itoa(x.Listeners), strconv.Itoa(x.Webcams), strconv.Itoa(x.Screenshares)})
+			}
 		}
 	}
 	cw.Flush()

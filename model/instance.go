@@ -24,6 +24,9 @@ type InstanceType struct {
 	// CapacityUsers is how many concurrent BBB users (participants plus
 	// moderators, as Scalelite counts load) one server of this type takes.
 	CapacityUsers int
+	// CapacityLoad is what one server of this type holds in load units
+	// (LU, see LoadModel) at the 80% CPU ceiling.
+	CapacityLoad int
 	// OnDemandUSDPerHour is the Linux on-demand price in the catalog's region.
 	OnDemandUSDPerHour float64
 	// Band is the Spot Instance Advisor interruption-frequency band.

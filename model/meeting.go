@@ -13,12 +13,20 @@ type Meeting struct {
 	Participants int   // size when no Curve is given
 	Moderators   int
 	VideoStreams int
-	Recorded     bool
+	// VoiceParticipants are on microphone, Listeners listen only, and
+	// Screenshares count screens shared; when a trace says nothing of
+	// voice and listeners (both 0), MediaAt assumes the moderators speak
+	// and everyone else listens.
+	VoiceParticipants, Listeners, Screenshares int32
+	Recorded                                   bool
 	// Tag is the Scalelite server tag the meeting asks for ("" = any).
 	Tag string
 	// Curve, when set, is the meeting's size over time from samples, sorted
 	// by time; before its first step the size is Participants.
 	Curve []SizeStep
+	// Media, when set, is the meeting's media over time from samples,
+	// sorted by time; before its first step the fields above hold.
+	Media []MediaStep
 }
 
 // SizeStep is the meeting's participant count from At on.

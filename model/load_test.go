@@ -1,0 +1,113 @@
+package model
+
+import (
+	"math"
+	"testing"
+)
+
+func TestLoadCalibrationSolvesBothAnchors(t *testing.T) {
+	lm := DefaultLoadModel()
+	if math.Abs(lm.Session-22.6) > 1e-9 || math.Abs(lm.PerVCPU-1073) > 1e-9 {
+		t.Fatalf("calibration: session %v LU, %v LU/vCPU; the documented arithmetic gives 22.6 and 1073", lm.Session, lm.PerVCPU)
+	}
+	for _, a := range []LoadAnchor{AnchorAllWebcam, AnchorMixedUse} {
+		x := MediaMix{Participants: a.Size, Voice: a.Voice, Listeners: a.Size - a.Voice, Webcams: a.Webcams, Screenshares: a.Screenshares}
+		got := float64(a.Sessions) * lm.MeetingLoad(x)
+		if want := a.VCPU * lm.PerVCPU; math.Abs(got-want) > 1e-6 {
+			t.Errorf("%s: load %v LU, capacity of %v vCPU %v LU", a.Source, got, a.VCPU, want)
+		}
+	}
+}
+
+func TestLoadCalibrationRejectsAnchorsThatDoNotDetermineIt(t *testing.T) {
+	a := AnchorMixedUse
+	b := a
+	b.VCPU, b.Sessions = 2*a.VCPU, 2*a.Sessions // the same users per vCPU
+	if _, err := CalibrateLoadModel(pr446, a, b); err == nil {
+		t.Fatal("proportional anchors accepted")
+	}
+}
+
+func TestWebcamLoadFansOutToViewers(t *testing.T) {
+	lm := DefaultLoadModel()
+	base := func(n int) float64 { return lm.MeetingLoad(MediaMix{Participants: n, Voice: 1, Listeners: n - 1}) }
+	cam := func(n int) float64 {
+		return lm.MeetingLoad(MediaMix{Participants: n, Voice: 1, Listeners: n - 1, Webcams: 1}) - base(n)
+	}
+	if got := cam(11); got != 10*10 {
+		t.Errorf("one webcam to 10 viewers costs %v LU, want 100", got)
+	}
+	if cam(21) != 2*cam(11) {
+		t.Errorf("a webcam's cost does not grow with its viewers: %v at 20 viewers, %v at 10", cam(21), cam(11))
+	}
+	screen := lm.MeetingLoad(MediaMix{Participants: 11, Voice: 1, Listeners: 10, Screenshares: 1}) - base(11)
+	if screen != 20*10 {
+		t.Errorf("a screenshare to 10 viewers costs %v LU, want 200", screen)
+	}
+}
+
+func TestVoiceCostsMoreThanListening(t *testing.T) {
+	lm := DefaultLoadModel()
+	listen := lm.MeetingLoad(MediaMix{Participants: 10, Listeners: 10})
+	talk := lm.MeetingLoad(MediaMix{Participants: 10, Voice: 10})
+	silent := lm.MeetingLoad(MediaMix{Participants: 10})
+	if !(talk > listen && listen > silent) {
+		t.Errorf("microphones %v, listen-only %v, no audio %v: want microphones > listen-only > no audio", talk, listen, silent)
+	}
+}
+
+func TestAllWebcamNeedsAtLeastTwiceTheCapacityOfListenOnly(t *testing.T) {
+	lm := DefaultLoadModel()
+	for _, n := range []int{5, 15, 25, 50} {
+		m := Meeting{Start: 0, End: 3600, Participants: n, Moderators: 1}
+		listen := lm.LoadAt(&m, 0)
+		m.VideoStreams = n
+		webcam := lm.LoadAt(&m, 0)
+		if webcam < 2*listen {
+			t.Errorf("meeting of %d: all on webcam %v LU, listen-only %v LU: want at least twice", n, webcam, listen)
+		}
+	}
+}
+
+func TestMediaAtDefaultsAndSamples(t *testing.T) {
+	m := Meeting{Start: 100, End: 1000, Participants: 20, Moderators: 2, VideoStreams: 3,
+		Curve: []SizeStep{{At: 500, Participants: 4}},
+		Media: []MediaStep{{At: 300, Voice: 5, Listeners: 10, Webcams: 8, Screenshare: 1}}}
+	if x := m.MediaAt(100); x.Voice != 2 || x.Listeners != 18 || x.Webcams != 3 {
+		t.Errorf("defaults: %+v, want the 2 moderators speaking and 18 listening", x)
+	}
+	if x := m.MediaAt(300); x.Voice != 5 || x.Listeners != 10 || x.Webcams != 8 || x.Screenshares != 1 {
+		t.Errorf("from the media sample: %+v", x)
+	}
+	if x := m.MediaAt(600); x.Participants != 4 || x.Voice != 4 || x.Listeners != 0 {
+		t.Errorf("media capped by the meeting's size: %+v", x)
+	}
+	if l := DefaultLoadModel().LoadAt(&m, 1000); l != 0 {
+		t.Errorf("load after the end: %v", l)
+	}
+}
+
+func TestRecordingAddsTheRecorderAsAViewer(t *testing.T) {
+	lm := DefaultLoadModel()
+	x := MediaMix{Participants: 10, Voice: 1, Listeners: 9, Webcams: 2}
+	plain := lm.MeetingLoad(x)
+	x.Recording = true
+	if got := lm.MeetingLoad(x) - plain; got != lm.Audio+2*lm.Webcam {
+		t.Errorf("recording adds %v LU, want one more receiver of audio and both webcams (%v)", got, lm.Audio+2*lm.Webcam)
+	}
+}
+
+func TestLoadMultiplierScalesWithCapacity(t *testing.T) {
+	lm := DefaultLoadModel()
+	for _, c := range []struct {
+		vcpu float64
+		want float64
+	}{{8, 1}, {16, 0.5}, {32, 0.25}, {4, 2}} {
+		if got := lm.LoadMultiplier(lm.CapacityLoad(c.vcpu)); got != c.want {
+			t.Errorf("%v vCPU: load_multiplier %v, want %v", c.vcpu, got, c.want)
+		}
+	}
+	if lm.LoadMultiplier(0) != 1 {
+		t.Error("unknown capacity must keep Scalelite's default multiplier 1")
+	}
+}
