@@ -35,16 +35,24 @@ func Run(o Options) (results.Result, error) {
 	if err != nil {
 		return results.Result{}, err
 	}
-	pw := newWorld(&o, planner)
+	// The per-meeting table, the largest thing a run allocates, comes from
+	// earlier runs (a sweep's worker reuses one across its candidates) and
+	// serves the baseline after the policy.
+	spare := meetingTables.Get().(*[]meetingRun)
+	defer meetingTables.Put(spare)
+	pw := newWorldReusing(&o, planner, *spare)
 	res := pw.run()
-	spare := pw.meetings // the baseline's world takes the policy run's table
-	baseCost := o.Baselines.cost(&bo, func() float64 { return newWorldReusing(&bo, basePlanner, spare).run().PolicyCostUSD })
+	*spare = pw.meetings
+	baseCost := o.Baselines.cost(&bo, func() float64 { return newWorldReusing(&bo, basePlanner, *spare).run().PolicyCostUSD })
 	res.BaselineOnDemandCostUSD = baseCost
 	if baseCost > 0 {
 		res.SavingsPct = 100 * (baseCost - res.PolicyCostUSD) / baseCost
 	}
 	return res, nil
 }
+
+// meetingTables holds per-meeting tables of finished runs for the next.
+var meetingTables = sync.Pool{New: func() any { return new([]meetingRun) }}
 
 // BaselineCache remembers baseline costs across runs that share them: in a
 // sweep most candidates have the same all-on-demand counterpart, and runs
