@@ -93,7 +93,7 @@ func (e *EC2) run(w http.ResponseWriter, f url.Values) {
 					delete(e.faults, k)
 				}
 			}
-			e.fail(w, launchError(fl.code, req.typ, req.az, req.spot, req.max))
+			e.fail(w, launchError(fl.code, req.typ, req.az, req.spot, req.max, e.otherZones(pool)))
 			return
 		}
 	}
@@ -360,4 +360,17 @@ func (e *EC2) prices(w http.ResponseWriter, f url.Values) {
 			time.Unix(r.t, 0).UTC().Format(time.RFC3339), r.k.AZ})
 	}
 	writeEC2(w, http.StatusOK, out)
+}
+
+// otherZones are the zones the emulated market offers a type in, but the
+// pool's own, for InsufficientInstanceCapacity's advice.
+func (e *EC2) otherZones(pool model.MarketKey) []string {
+	var out []string
+	for k := range e.Prices {
+		if k.InstanceType == pool.InstanceType && k.AZ != pool.AZ {
+			out = append(out, k.AZ)
+		}
+	}
+	sort.Strings(out)
+	return out
 }

@@ -16,16 +16,25 @@ type ec2Err struct {
 func (e *ec2Err) Error() string { return e.code + ": " + e.message }
 
 // launchError words a launch error as EC2 does for the pool and market.
-// InsufficientInstanceCapacity is a server error (500; the SDK's standard
-// retryer retries it); RequestLimitExceeded is 503 ("Request throttling
-// for the Amazon EC2 API"); the others are client errors (400).
-func launchError(code, typ, az string, spot bool, count int) *ec2Err {
+// InsufficientInstanceCapacity is a server error: HTTP 500, which
+// aws-sdk-go-v2's standard retryer retries (listed under "Server error
+// codes" on the error codes page; RunInstances answers seen in the field,
+// e.g. galaxyproject/cloudman issue 64 and nib-health-funds/hammertime
+// issue 29, are "500 Internal Server Error" with this wording, the other
+// zones offering the type named at the end). RequestLimitExceeded is 503
+// ("Request throttling for the Amazon EC2 API"); the others are client
+// errors (400).
+func launchError(code, typ, az string, spot bool, count int, otherZones []string) *ec2Err {
 	switch code {
 	case "InsufficientInstanceCapacity":
 		if spot {
 			return &ec2Err{500, code, "There is no Spot capacity available that matches your request."}
 		}
-		return &ec2Err{500, code, fmt.Sprintf("We currently do not have sufficient %s capacity in the Availability Zone you requested (%s). Our system will be working on provisioning additional capacity. You can currently get %s capacity by not specifying an Availability Zone in your request or choosing other Availability Zones.", typ, az, typ)}
+		msg := fmt.Sprintf("We currently do not have sufficient %s capacity in the Availability Zone you requested (%s). Our system will be working on provisioning additional capacity. You can currently get %s capacity by not specifying an Availability Zone in your request", typ, az, typ)
+		if len(otherZones) > 0 {
+			msg += " or choosing " + strings.Join(otherZones, ", ")
+		}
+		return &ec2Err{500, code, msg + "."}
 	case "Unsupported":
 		return &ec2Err{400, code, fmt.Sprintf("Your requested instance type (%s) is not supported in your requested Availability Zone (%s). Please retry your request by not specifying an Availability Zone or choosing another Availability Zone.", typ, az)}
 	case "InstanceLimitExceeded":
