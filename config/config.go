@@ -34,6 +34,10 @@ type Config struct {
 	Notifications Notifications `yaml:"notifications"`
 	// Capacity overrides the catalog's BBB users per server, by type.
 	Capacity map[string]int `yaml:"capacity,omitempty"`
+	// LoadCapacity overrides the catalog's capacity in load units (LU, see
+	// model.LoadModel) per server, by type: what a load test measured
+	// (`scalite capacity fit` prints it).
+	LoadCapacity map[string]int `yaml:"load_capacity,omitempty"`
 }
 
 // Spot is the spot part of the fleet.

@@ -240,6 +240,12 @@ func (f *File) Validate(cat *model.Catalog) error {
 			bad("capacity."+name, "must be positive, got %d", users)
 		}
 	}
+	for _, name := range slices.Sorted(maps.Keys(c.LoadCapacity)) {
+		checkType("load_capacity."+name, name)
+		if lu := c.LoadCapacity[name]; lu <= 0 {
+			bad("load_capacity."+name, "must be positive, got %d", lu)
+		}
+	}
 	if len(errs) > 0 {
 		return joinErrors(errs)
 	}
@@ -266,11 +272,19 @@ func (c *Config) InstanceTypes(rc *model.RegionCatalog) (map[string]model.Instan
 		if u, ok := c.Capacity[name]; ok {
 			t.CapacityUsers = u
 		}
+		if lu, ok := c.LoadCapacity[name]; ok {
+			t.CapacityLoad = lu
+		}
 		out[name] = t
 	}
 	for name := range c.Capacity {
 		if _, ok := out[name]; !ok {
 			return nil, fmt.Errorf("capacity.%s: not in the %s catalog", name, rc.Region)
+		}
+	}
+	for name := range c.LoadCapacity {
+		if _, ok := out[name]; !ok {
+			return nil, fmt.Errorf("load_capacity.%s: not in the %s catalog", name, rc.Region)
 		}
 	}
 	return out, nil
