@@ -28,9 +28,23 @@ func openInput(path string) (io.Reader, func() error, error) {
 			f.Close()
 			return nil, nil, fmt.Errorf("%s: gzip: %w", path, err)
 		}
-		return bufio.NewReaderSize(zr, 1<<16), func() error { zr.Close(); return f.Close() }, nil
+		return bufio.NewReaderSize(gzipErrors{zr}, 1<<16), func() error { zr.Close(); return f.Close() }, nil
 	}
 	return br, f.Close, nil
+}
+
+// gzipErrors says that a compressed file is corrupt when decompressing it
+// fails (a truncated file ends with io.ErrUnexpectedEOF, a damaged one
+// with a checksum or header error): without it a reader sees an early end
+// and reports an empty or short file instead.
+type gzipErrors struct{ r io.Reader }
+
+func (g gzipErrors) Read(p []byte) (int, error) {
+	n, err := g.r.Read(p)
+	if err != nil && err != io.EOF {
+		err = fmt.Errorf("compressed file is corrupt or truncated (gzip: %w)", err)
+	}
+	return n, err
 }
 
 // expandPaths turns directories into the regular files below them, sorted by

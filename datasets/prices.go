@@ -28,6 +28,13 @@ const DefaultProduct = "Linux/UNIX"
 // AllProducts as PriceReadOptions.Product keeps every product description.
 const AllProducts = "*"
 
+// MaxSpotPriceUSDPerHour bounds a believable spot price. Spot prices stay
+// below the on-demand price, and no EC2 instance type that spot offers
+// costs anywhere near 1,000 USD an hour on demand (BBB's types cost under
+// 2); a price above the bound is a unit mix-up or a corrupt record (1e308
+// would make every cost infinite), so the reader refuses it.
+const MaxSpotPriceUSDPerHour = 1000
+
 // PriceReadOptions tunes ReadPrices.
 type PriceReadOptions struct {
 	// Product keeps only records with this ProductDescription; "" means
@@ -156,9 +163,11 @@ func (c *priceCollector) readFile(path string) error {
 
 func (c *priceCollector) read(br *bufio.Reader, name string) error {
 	c.stats.Files++
-	head, _ := br.Peek(4096)
+	head, perr := br.Peek(4096)
 	trimmed := bytes.TrimLeft(head, " \t\r\n\ufeff")
 	switch {
+	case perr != nil && perr != io.EOF && perr != bufio.ErrBufferFull:
+		return &InputError{File: name, Err: perr}
 	case len(trimmed) == 0:
 		return &InputError{File: name, Err: errors.New("empty file: no spot-price records")}
 	case trimmed[0] == '{':
@@ -211,6 +220,9 @@ func (c *priceCollector) add(name string, line, record int, r *rawPriceRecord) e
 	price, err := strconv.ParseFloat(r.SpotPrice, 64)
 	if err != nil || price < 0 || math.IsInf(price, 0) || math.IsNaN(price) {
 		return fail("SpotPrice", fmt.Errorf("bad price %q (want a non-negative USD/hour number)", r.SpotPrice))
+	}
+	if price > MaxSpotPriceUSDPerHour {
+		return fail("SpotPrice", fmt.Errorf("price %s USD/hour is above the %d USD/hour any spot instance costs (a unit mix-up or a corrupt record?)", r.SpotPrice, MaxSpotPriceUSDPerHour))
 	}
 	t, err := parsePriceTime(r.Timestamp)
 	if err != nil {

@@ -62,6 +62,12 @@ func traceInspect(c *cli.Context) error {
 		fmt.Fprintf(w, "%d samples applied, %d outside their meeting skipped\n", st.Samples, st.SamplesOutside)
 	}
 	fmt.Fprintf(w, "peak concurrent meetings: %d at %s\n", s.PeakMeetings, fmtTime(s.PeakMeetingsAt))
+	if s.PeakUsers == 0 {
+		// No peak to date: every meeting is empty (created, nobody joined).
+		fmt.Fprintln(w, "peak concurrent participants: 0 (no meeting has any participant)")
+		fmt.Fprintln(w, "participant-minutes: 0")
+		return nil
+	}
 	fmt.Fprintf(w, "peak concurrent participants: %d at %s\n", s.PeakUsers, fmtTime(s.PeakUsersAt))
 	fmt.Fprintf(w, "participant-minutes: %.0f\n", s.ParticipantMinutes)
 	fmt.Fprintln(w, "weekly profile, mean concurrent participants by UTC hour:")

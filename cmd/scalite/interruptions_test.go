@@ -67,7 +67,7 @@ func TestInterruptionsFitEventLog(t *testing.T) {
 	// 1 interruption in 2.2 h + 10 h of spot instance time.
 	for _, want := range []string{
 		"interruption model from event-log",
-		"interruptions per spot instance-hour  0.08219/h",
+		"interruptions per spot instance-hour  0.08197/h [0.002075, 0.4567]",
 		"(1 in 12.2 h, mean 12.2 h)",
 		"rebalance recommendations: 1, 1 then a notice (median lead 600 s), 0 false alarms",
 	} {
