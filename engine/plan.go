@@ -100,12 +100,19 @@ func (p *Planner) Plan(now int64, obs *Observation, st *State, out []Action) []A
 		if react.Cordon && s.State != Cordoned {
 			reason := "rebalance recommendation: stop new meetings and replace"
 			if s.Interruption {
-				reason = fmt.Sprintf("interruption notice: AWS terminates it at %d", s.TerminationAt)
+				reason = ""
+				if !p.terse {
+					reason = fmt.Sprintf("interruption notice: AWS terminates it at %d", s.TerminationAt)
+				}
 			}
 			out = append(out, Action{Kind: Cordon, Server: s.ID, Reason: reason})
 		}
 		if react.EndMeetings && !s.MeetingsEnded && s.Meetings > 0 && now >= react.EndMeetingsAt {
-			out = append(out, Action{Kind: EndMeetings, Server: s.ID, Reason: fmt.Sprintf("end %d meetings %ds before termination so users rejoin a healthy server", s.Meetings, s.TerminationAt-now)})
+			a := Action{Kind: EndMeetings, Server: s.ID}
+			if !p.terse {
+				a.Reason = fmt.Sprintf("end %d meetings %ds before termination so users rejoin a healthy server", s.Meetings, s.TerminationAt-now)
+			}
+			out = append(out, a)
 		}
 
 		if noticed && s.Spot && s.Pool >= 0 {

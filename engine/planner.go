@@ -19,6 +19,20 @@ type Planner struct {
 	odCap     int
 	placement bool      // large meetings go to tagged on-demand servers
 	schedule  *schedule // the policy's timetable; nil without one
+	// terse: Reasons that would be worded from numbers are left empty
+	// (WithoutReasons).
+	terse bool
+}
+
+// WithoutReasons is a planner deciding exactly as p whose actions carry
+// no Reason that would have to be worded from numbers (scale-in, scale-out,
+// retirement, notices); fixed reasons stay, NeverBooted reads the same. A
+// simulation that records nothing asks millions of plans and reads none
+// of their reasons: wording them was most of what planning allocated.
+func (p *Planner) WithoutReasons() *Planner {
+	c := *p
+	c.terse = true
+	return &c
 }
 
 // New prepares a planner for a policy.

@@ -28,7 +28,11 @@ func (p *Planner) retire(now int64, obs *Observation, st *State, out []Action) [
 			since = now
 		}
 		if now-since >= p.pol.ScaleInCooldown {
-			out = append(out, Action{Kind: Terminate, Server: s.ID, Reason: retireReason(now - since)})
+			a := Action{Kind: Terminate, Server: s.ID}
+			if !p.terse {
+				a.Reason = retireReason(now - since)
+			}
+			out = append(out, a)
 			delete(st.IdleSince, s.ID)
 			idle--
 		}

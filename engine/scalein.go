@@ -46,7 +46,11 @@ func (p *Planner) scaleIn(obs *Observation, st *State, g *group, out []Action) [
 		if s.CapacityUsers > excess || (!s.Spot && onDemand-1 < base) {
 			continue
 		}
-		out = append(out, Action{Kind: Cordon, Server: s.ID, Reason: scaleInReason(g.capacity, g.required, excess)})
+		a := Action{Kind: Cordon, Server: s.ID}
+		if !p.terse {
+			a.Reason = scaleInReason(g.capacity, g.required, excess)
+		}
+		out = append(out, a)
 		excess -= s.CapacityUsers
 		servers--
 		if !s.Spot {

@@ -47,7 +47,7 @@ type groupLaunch struct {
 // reason is worded only when an action carries it: at fleet.max a deficit
 // can persist for hours of plans.
 func (l *groupLaunch) reason() string {
-	if l.reasonText == "" {
+	if l.reasonText == "" && !l.p.terse {
 		p, g := l.p, l.g
 		l.reasonText = fmt.Sprintf("demand %d participants +%.0f%% headroom needs %d, serving capacity %d", g.demand, p.pol.Headroom*100, g.required, g.capacity)
 		if g.required <= g.capacity {
@@ -114,7 +114,11 @@ func (p *Planner) scaleOut(now int64, obs *Observation, st *State, g *group, bud
 		if needOD > 0 && s.Spot && l.deficit <= 0 && l.needServers <= 0 {
 			continue
 		}
-		l.out = append(l.out, Action{Kind: Enable, Server: s.ID, Reason: "re-enable drained server: " + l.reason()})
+		a := Action{Kind: Enable, Server: s.ID}
+		if !p.terse {
+			a.Reason = "re-enable drained server: " + l.reason()
+		}
+		l.out = append(l.out, a)
 		delete(st.IdleSince, s.ID)
 		l.deficit -= s.CapacityUsers
 		l.needServers--
