@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+	"strconv"
 
 	"github.com/scalite/scalite/engine"
 	"github.com/scalite/scalite/model"
@@ -34,7 +35,9 @@ func (w *world) priceChange(mi int32) {
 			w.notice(idx)
 		}
 	}
-	w.record(results.Record{Kind: "price", Market: m.key.String(), Detail: fmt.Sprintf("%.4f", p)})
+	if w.o.Recorder != nil {
+		w.record(results.Record{Kind: "price", Market: m.key.String(), Detail: fmt.Sprintf("%.4f", p)})
+	}
 }
 
 // reclaim is one capacity event in a pool: AWS takes back a random share
@@ -62,7 +65,9 @@ func (w *world) reclaim(mi int32) {
 			in.rebalance = true
 			in.rebalanceAt = w.now
 			w.res.RebalanceRecommendations++
-			w.record(results.Record{Kind: "rebalance", Server: in.id, Market: m.key.String()})
+			if w.o.Recorder != nil {
+				w.record(results.Record{Kind: "rebalance", Server: in.id, Market: m.key.String()})
+			}
 		}
 		w.push(w.now+w.o.RebalanceLead, evNotice, idx, in.gen)
 	}
@@ -97,7 +102,9 @@ func (w *world) notice(idx int32) {
 	in.terminationAt = w.now + NoticeLead
 	w.res.Interruptions++
 	w.push(in.terminationAt, evTerminate, idx, in.gen)
-	w.record(results.Record{Kind: "interruption-notice", Server: in.id, Market: w.marketName(in)})
+	if w.o.Recorder != nil {
+		w.record(results.Record{Kind: "interruption-notice", Server: in.id, Market: w.marketName(in)})
+	}
 	w.replan()
 	// The agent ends meetings shortly before termination when told to;
 	// a plan at that moment lets the engine decide.
@@ -122,7 +129,9 @@ func (w *world) launch(a *engine.Action) {
 		if failed {
 			m.unavailUntil = w.now + pol.UnavailableFor
 			w.res.LaunchFailures++
-			w.record(results.Record{Kind: "launch-failed", Market: m.key.String(), Detail: "InsufficientInstanceCapacity"})
+			if w.o.Recorder != nil {
+				w.record(results.Record{Kind: "launch-failed", Market: m.key.String(), Detail: "InsufficientInstanceCapacity"})
+			}
 			w.replan()
 			return
 		}
@@ -145,14 +154,16 @@ func (w *world) launch(a *engine.Action) {
 			}
 			w.odUnavail[k] = w.now + pol.UnavailableFor
 			w.res.LaunchFailures++
-			w.record(results.Record{Kind: "launch-failed", Market: "on-demand " + a.AZ, Detail: "InsufficientInstanceCapacity"})
+			if w.o.Recorder != nil {
+				w.record(results.Record{Kind: "launch-failed", Market: "on-demand " + a.AZ, Detail: "InsufficientInstanceCapacity"})
+			}
 			w.replan()
 			return
 		}
 	}
 	w.launched++
 	idx := w.newInstance(instance{
-		id: fmt.Sprintf("i-%08d", w.launched), az: a.AZ, typ: typ, pool: int32(a.Pool), spot: a.Spot, tag: a.Tag,
+		id: instanceID(w.launched), az: a.AZ, typ: typ, pool: int32(a.Pool), spot: a.Spot, tag: a.Tag,
 		maxPrice: a.MaxPrice, state: stPending, launchedAt: w.now, runningAt: -1, overloadAt: w.now,
 	})
 	in := &w.insts[idx]
@@ -165,7 +176,19 @@ func (w *world) launch(a *engine.Action) {
 	})
 	w.res.Launches++
 	w.push(w.now+pol.LaunchToRunning, evRunning, idx, in.gen)
-	w.record(results.Record{Kind: "launch", Server: w.insts[idx].id, Market: w.marketName(&w.insts[idx]), Detail: a.Reason})
+	if w.o.Recorder != nil {
+		w.record(results.Record{Kind: "launch", Server: w.insts[idx].id, Market: w.marketName(&w.insts[idx]), Detail: a.Reason})
+	}
+}
+
+// instanceID is fmt.Sprintf("i-%08d", n), without fmt.
+func instanceID(n int) string {
+	b := make([]byte, 0, 16)
+	b = append(b, "i-"...)
+	for w := 10_000_000; w > 1 && n < w; w /= 10 {
+		b = append(b, '0')
+	}
+	return string(strconv.AppendInt(b, int64(n), 10))
 }
 
 // reuseInstanceSlots is off only in tests that compare both ways.
@@ -215,6 +238,8 @@ func (w *world) terminate(idx int32, byAWS bool) {
 	if byAWS {
 		kind = "interrupted"
 	}
-	w.record(results.Record{Kind: kind, Server: in.id, Market: w.marketName(in)})
+	if w.o.Recorder != nil {
+		w.record(results.Record{Kind: kind, Server: in.id, Market: w.marketName(in)})
+	}
 	w.freeInsts = append(w.freeInsts, idx) // the next launch may take the slot
 }

@@ -50,7 +50,9 @@ func (w *world) plan() {
 		stale = a.Kind == engine.Launch || a.Kind == engine.Terminate
 		if err := w.guard.Check(*a); err != nil {
 			w.res.GuardRefusals++
-			w.record(results.Record{Kind: "refused", Server: a.Server, Detail: err.Error()})
+			if w.o.Recorder != nil {
+				w.record(results.Record{Kind: "refused", Server: a.Server, Detail: err.Error()})
+			}
 			continue
 		}
 		w.apply(a)
@@ -95,10 +97,14 @@ func (w *world) apply(a *engine.Action) {
 		if engine.NeverBooted(*a) {
 			w.res.LaunchFailures++
 			w.res.NeverBooted++
-			w.record(results.Record{Kind: "never-booted", Server: a.Server, Detail: a.Reason})
+			if w.o.Recorder != nil {
+				w.record(results.Record{Kind: "never-booted", Server: a.Server, Detail: a.Reason})
+			}
 		}
 		w.terminate(idx, false)
 		return
 	}
-	w.record(results.Record{Kind: a.Kind.String(), Server: a.Server, Detail: a.Reason})
+	if w.o.Recorder != nil {
+		w.record(results.Record{Kind: a.Kind.String(), Server: a.Server, Detail: a.Reason})
+	}
 }

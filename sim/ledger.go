@@ -38,6 +38,8 @@ func (w *world) accountOverload(in *instance) {
 	in.overloadAt = w.now
 }
 
+// record passes r to the recorder. Callers check for one first: the
+// strings a record holds cost more than the rest of most events.
 func (w *world) record(r results.Record) {
 	if w.o.Recorder != nil {
 		r.Time = w.now

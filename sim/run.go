@@ -40,6 +40,12 @@ func Run(o Options) (results.Result, error) {
 	// serves the baseline after the policy.
 	spare := meetingTables.Get().(*[]meetingRun)
 	defer meetingTables.Put(spare)
+	if o.Recorder == nil {
+		planner = planner.WithoutReasons() // nothing reads them
+	}
+	if bo.Recorder == nil {
+		basePlanner = basePlanner.WithoutReasons()
+	}
 	pw := newWorldReusing(&o, planner, *spare)
 	res := pw.run()
 	*spare = pw.meetings
