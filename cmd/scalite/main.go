@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/urfave/cli/v2"
 )
@@ -23,7 +24,7 @@ func main() {
 // run executes the CLI; tests call it directly.
 func run(args []string, stdout, stderr io.Writer) int {
 	app := newApp(stdout, stderr)
-	if err := app.Run(args); err != nil {
+	if err := app.Run(awsCLILists(args)); err != nil {
 		fmt.Fprintf(stderr, "scalite: %v\n", err)
 		var ec cli.ExitCoder
 		if errors.As(err, &ec) {
@@ -44,6 +45,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 		ExitErrHandler: func(*cli.Context, error) {},
 		Commands: []*cli.Command{
 			catalogCommand(),
+			capacityCommand(),
 			configCommand(),
 			pricesCommand(),
 			traceCommand(),
@@ -66,11 +68,51 @@ func onUsageError(c *cli.Context, err error, _ bool) error {
 	return cli.Exit(fmt.Sprintf("usage: %v (see %s --help)", err, c.Command.HelpName), 2)
 }
 
+// setUsageErrors makes every command answer a usage error with exit code
+// 2, and a command that takes no arguments (no ArgsUsage) refuse any: a
+// stray word would otherwise end flag parsing silently, and the flags
+// after it be ignored.
 func setUsageErrors(cmds []*cli.Command) {
 	for _, c := range cmds {
 		c.OnUsageError = onUsageError
+		if c.Action != nil && c.ArgsUsage == "" {
+			action := c.Action
+			c.Action = func(ctx *cli.Context) error {
+				if ctx.NArg() > 0 {
+					return usageErr("%s takes no arguments, got %q (a list flag's values go comma-separated, or each after the flag)", ctx.Command.FullName(), ctx.Args().First())
+				}
+				return action(ctx)
+			}
+		}
 		setUsageErrors(c.Subcommands)
 	}
+}
+
+// listFlags take several values the AWS CLI way, space-separated after the
+// flag (--instance-types c5a.4xlarge m5.4xlarge), as well as comma-separated.
+var listFlags = map[string]bool{"--instance-types": true, "--product-descriptions": true, "--product-description": true}
+
+// awsCLILists joins the values that follow a list flag into one
+// comma-separated value, so that flag parsing goes on after them.
+func awsCLILists(args []string) []string {
+	out := make([]string, 0, len(args))
+	for i := 0; i < len(args); i++ {
+		out = append(out, args[i])
+		if args[i] == "--" {
+			return append(out, args[i+1:]...)
+		}
+		if !listFlags[args[i]] || i+1 >= len(args) {
+			continue
+		}
+		vals := []string{args[i+1]}
+		i++
+		for i+1 < len(args) && !strings.HasPrefix(args[i+1], "-") {
+			vals = append(vals, args[i+1])
+			i++
+		}
+		out = append(out, strings.Join(vals, ","))
+	}
+	return out
 }
 
 // usageErr marks a wrong invocation: exit code 2.

@@ -26,7 +26,7 @@ func TestCLI(t *testing.T) {
 		code int
 		want []string // substrings of stdout+stderr
 	}{
-		{"catalog", []string{"catalog", "--region", "us-east-1"}, 0, []string{"region us-east-1, 23 instance types", "c5a.2xlarge", "200"}},
+		{"catalog", []string{"catalog", "--region", "us-east-1"}, 0, []string{"region us-east-1, 31 instance types", "c5a.2xlarge", "200"}},
 		{"catalog json", []string{"catalog", "--format", "json"}, 0, []string{`"name": "m6i.4xlarge"`, `"advisor_band": ">20%"`}},
 		{"catalog bad region", []string{"catalog", "--region", "mars-1"}, 1, []string{`region "mars-1" is not in the catalog`}},
 		{"config example", []string{"config", "example"}, 0, []string{"allocation_strategy: price-capacity-optimized"}},
