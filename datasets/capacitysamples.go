@@ -58,7 +58,9 @@ func ReadCapacitySamples(r io.Reader, name string) ([]CapacitySample, error) {
 		if err != nil {
 			return nil, &InputError{File: name, Line: line, Err: err}
 		}
-		fail := func(field string, err error) error { return &InputError{File: name, Line: line, Field: field, Err: err} }
+		fail := func(field string, err error) error {
+			return &InputError{File: name, Line: line, Field: field, Err: err}
+		}
 		s := CapacitySample{Line: line, InstanceType: h.field(row, 1), Meetings: 1, Listeners: -1}
 		if s.Time, err = parseTraceTime(h.field(row, 0)); err != nil {
 			return nil, fail("time", err)
