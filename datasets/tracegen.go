@@ -43,6 +43,12 @@ type TraceProfile struct {
 	StartJitterMinutes int
 	// Holidays are MM-DD ranges with no working-day load, inclusive.
 	Holidays [][2]string
+	// The media mix, drawn when TraceGenOptions.Media asks for it: besides
+	// the moderators (who always have a microphone), each participant
+	// joins with a microphone with probability VoiceShare, else listen
+	// only; ScreenshareShare of meetings share a screen. Webcams are
+	// VideoPerMeeting's in either case.
+	VoiceShare, ScreenshareShare float64
 }
 
 // Slot is a scheduled start time and the mean number of meetings starting then.
@@ -68,6 +74,11 @@ func universityProfile() TraceProfile {
 		SizeMedian: 15, SizeSigma: 0.8, SizeMin: 2, SizeMax: 200, Moderators: 1,
 		RecordedShare: 0.3, VideoPerMeeting: 1.2, StartJitterMinutes: 5,
 		Holidays: [][2]string{{"12-23", "01-06"}},
+		// Lectures: the lecturer talks, one student in ten joins with a
+		// microphone (for questions), the others listen only; four in ten
+		// lectures share a screen (slides or a demo; the rest upload
+		// slides as BBB's presentation, which costs no stream).
+		VoiceShare: 0.1, ScreenshareShare: 0.4,
 	}
 }
 
@@ -84,6 +95,11 @@ func schoolProfile() TraceProfile {
 		SizeMedian: 24, SizeSigma: 0.2, SizeMin: 5, SizeMax: 35, Moderators: 1,
 		RecordedShare: 0.05, VideoPerMeeting: 2, StartJitterMinutes: 4,
 		Holidays: [][2]string{{"12-23", "01-06"}, {"07-20", "08-31"}},
+		// Lessons: half the pupils join with a (mostly muted) microphone to
+		// answer when called, the others listen only; a few webcams (the
+		// teacher's and one or two pupils'); three lessons in ten share a
+		// screen.
+		VoiceShare: 0.5, ScreenshareShare: 0.3,
 	}
 }
 
@@ -105,6 +121,10 @@ func corporateProfile() TraceProfile {
 		SizeMedian: 5, SizeSigma: 0.6, SizeMin: 2, SizeMax: 60, Moderators: 1,
 		RecordedShare: 0.1, VideoPerMeeting: 3, StartJitterMinutes: 3,
 		Holidays: [][2]string{{"12-24", "12-26"}, {"12-31", "01-01"}},
+		// Meetings are conversations: nine in ten join with a microphone,
+		// most show their webcam (3 of a median of 6), and half the
+		// meetings share a screen.
+		VoiceShare: 0.9, ScreenshareShare: 0.5,
 	}
 }
 
@@ -130,6 +150,10 @@ type TraceGenOptions struct {
 	Days  int
 	// Scale multiplies every meeting rate (1 = the profile as documented).
 	Scale float64
+	// Media draws each meeting's microphones, listeners and screenshare
+	// from the profile's mix, after every other draw: the meetings are the
+	// same as without it, with the media columns filled.
+	Media bool
 }
 
 func (p *TraceProfile) isHoliday(d time.Time) bool {
@@ -214,7 +238,28 @@ func GenerateTrace(p TraceProfile, opt TraceGenOptions, rng *rand.Rand) ([]model
 	}
 	slices.SortStableFunc(out, func(a, b model.Meeting) int { return cmp.Compare(a.Start, b.Start) })
 	nameIDs(out, p.Name)
+	if opt.Media {
+		drawMedia(out, p, rng)
+	}
 	return out, nil
+}
+
+// drawMedia fills the meetings' media from the profile's mix.
+func drawMedia(ms []model.Meeting, p TraceProfile, rng *rand.Rand) {
+	for i := range ms {
+		m := &ms[i]
+		// The load model reads Participants as everyone in the meeting;
+		// the moderators among them have a microphone.
+		n := m.Participants
+		voice := min(m.Moderators, n)
+		if others := n - voice; others > 0 && p.VoiceShare > 0 {
+			voice += int(distuv.Binomial{N: float64(others), P: min(p.VoiceShare, 1), Src: rng}.Rand())
+		}
+		m.VoiceParticipants, m.Listeners = int32(voice), int32(n-voice)
+		if rng.Float64() < p.ScreenshareShare {
+			m.Screenshares = 1
+		}
+	}
 }
 
 // expectedMeetings is the mean number of meetings GenerateTrace draws.

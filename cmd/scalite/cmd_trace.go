@@ -34,6 +34,7 @@ func traceCommand() *cli.Command {
 					&cli.Float64Flag{Name: "scale", Value: 1, Usage: "multiply every meeting rate"},
 					&cli.Uint64Flag{Name: "seed", Value: 1, Usage: "random seed"},
 					&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Value: "-", Usage: "output `FILE` (- = stdout)"},
+					&cli.BoolFlag{Name: "media", Usage: "also draw each meeting's microphones, listeners and screenshare from the profile's mix (the media columns; the meetings stay the same)"},
 				}, traceGenerateExtraFlags()...),
 				Action: traceGenerate,
 			},
@@ -100,7 +101,7 @@ func traceGenerate(c *cli.Context) error {
 		return usageErr("--scale must be positive")
 	}
 	seed := c.Uint64("seed")
-	opt := datasets.TraceGenOptions{Start: start, Days: c.Int("days"), Scale: c.Float64("scale")}
+	opt := datasets.TraceGenOptions{Start: start, Days: c.Int("days"), Scale: c.Float64("scale"), Media: c.Bool("media")}
 	ms, err := datasets.GenerateTrace(p, opt, datasets.NewTraceRand(seed))
 	if err != nil {
 		return err
