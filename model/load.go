@@ -125,6 +125,7 @@ func (lm LoadModel) CapacityLoad(vcpu float64) int {
 // MediaMix is what a meeting does at one moment.
 type MediaMix struct {
 	Participants int // everyone, moderators included
+	Moderators   int // of them
 	Voice        int // on microphone
 	Listeners    int // listen-only
 	Webcams      int
@@ -180,7 +181,7 @@ type MediaStep struct {
 // moderators speak and everyone else listens.
 func (m *Meeting) MediaAt(t int64) MediaMix {
 	n := m.ParticipantsAt(t)
-	x := MediaMix{Participants: n, Voice: int(m.VoiceParticipants), Listeners: int(m.Listeners),
+	x := MediaMix{Participants: n, Moderators: min(m.Moderators, n), Voice: int(m.VoiceParticipants), Listeners: int(m.Listeners),
 		Webcams: m.VideoStreams, Screenshares: int(m.Screenshares), Recording: m.Recorded}
 	if len(m.Media) > 0 {
 		if i := sort.Search(len(m.Media), func(i int) bool { return m.Media[i].At > t }) - 1; i >= 0 {
