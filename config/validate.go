@@ -185,8 +185,9 @@ func (f *File) Validate(cat *model.Catalog) error {
 	switch ci := sim.CapacityInterruptions; {
 	case ci == "advisor" || ci == "off":
 	case strings.HasPrefix(ci, "trace:") && len(ci) > len("trace:"):
+	case strings.HasPrefix(ci, "model:") && len(ci) > len("model:"):
 	default:
-		bad("simulation.capacity_interruptions", "unknown model %q (want advisor, off or trace:PATH)", ci)
+		bad("simulation.capacity_interruptions", "unknown model %q (want advisor, off, trace:DIR or model:MODEL.yaml)", ci)
 	}
 	if sim.RecordingProcessing < 0 {
 		bad("simulation.recording_processing", "must not be negative, got %v", sim.RecordingProcessing)

@@ -111,6 +111,14 @@ func Build(in Inputs) (*Scenario, error) {
 		}
 	}
 	o.From, o.To, o.Seed = from, to, in.Seed
+	if ci := in.Config.Config.Simulation.CapacityInterruptions; strings.HasPrefix(ci, "model:") {
+		// Drawn once for the window, from the base seed: every run of a
+		// sweep or of RunMany's seeds sees the same crunches (common
+		// random numbers across candidates).
+		if o.Availability, err = AvailabilityFromModel(strings.TrimPrefix(ci, "model:"), markets, from, to, in.Seed); err != nil {
+			return nil, fmt.Errorf("simulation.capacity_interruptions: %w", err)
+		}
+	}
 	if pw := in.Config.Config.PreWarm; pw.Timetable != "" {
 		cal, err := timetable.Load(pw.Timetable, pw.TimetableParticipants)
 		if err != nil {
