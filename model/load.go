@@ -135,21 +135,89 @@ type MediaMix struct {
 
 // MeetingLoad is the mix's load in LU (without recording processing).
 func (lm LoadModel) MeetingLoad(x MediaMix) float64 {
+	return lm.TallyLoad(TallyOf(x))
+}
+
+// LoadTally counts what meetings do in whole numbers: the streams each
+// media kind sends to its receivers. Sums over meetings are exact and do
+// not depend on their order, so the simulator and the live controller,
+// adding the same meetings in different orders, get the very same load.
+type LoadTally struct {
+	Participants, Audio, Voice, WebcamViewers, ScreenViewers int64
+	// What the recorders of recorded meetings receive.
+	RecordedAudio, RecordedWebcams, RecordedScreens int64
+}
+
+// TallyOf counts one mix: a webcam or a screenshare goes to every other
+// participant.
+func TallyOf(x MediaMix) LoadTally {
 	n := x.Participants
 	if n <= 0 {
-		return 0
+		return LoadTally{}
 	}
-	viewers := float64(n - 1)
 	voice := min(max(x.Voice, 0), n)
 	audio := voice + min(max(x.Listeners, 0), n-voice)
 	cams, screens := min(max(x.Webcams, 0), n), min(max(x.Screenshares, 0), n)
-	l := float64(n)*lm.Session + float64(audio)*lm.Audio + float64(voice)*lm.Voice +
-		float64(cams)*lm.Webcam*viewers + float64(screens)*lm.Screenshare*viewers
+	t := LoadTally{Participants: int64(n), Audio: int64(audio), Voice: int64(voice),
+		WebcamViewers: int64(cams) * int64(n-1), ScreenViewers: int64(screens) * int64(n-1)}
 	if x.Recording {
-		// The recorder receives every stream once more.
-		l += lm.Audio + float64(cams)*lm.Webcam + float64(screens)*lm.Screenshare
+		t.RecordedAudio, t.RecordedWebcams, t.RecordedScreens = 1, int64(cams), int64(screens)
 	}
-	return l
+	return t
+}
+
+// Add adds u's counts to t's.
+func (t *LoadTally) Add(u LoadTally) {
+	t.Participants += u.Participants
+	t.Audio += u.Audio
+	t.Voice += u.Voice
+	t.WebcamViewers += u.WebcamViewers
+	t.ScreenViewers += u.ScreenViewers
+	t.RecordedAudio += u.RecordedAudio
+	t.RecordedWebcams += u.RecordedWebcams
+	t.RecordedScreens += u.RecordedScreens
+}
+
+// Sub takes u's counts from t's.
+func (t *LoadTally) Sub(u LoadTally) {
+	t.Participants -= u.Participants
+	t.Audio -= u.Audio
+	t.Voice -= u.Voice
+	t.WebcamViewers -= u.WebcamViewers
+	t.ScreenViewers -= u.ScreenViewers
+	t.RecordedAudio -= u.RecordedAudio
+	t.RecordedWebcams -= u.RecordedWebcams
+	t.RecordedScreens -= u.RecordedScreens
+}
+
+// TallyLoad is the tally's load in LU.
+func (lm LoadModel) TallyLoad(t LoadTally) float64 {
+	return lm.LiveLoad(t) + float64(t.RecordedAudio)*lm.Audio + float64(t.RecordedWebcams)*lm.Webcam + float64(t.RecordedScreens)*lm.Screenshare
+}
+
+// LiveLoad is the load of the participants' own media, without the
+// recorders.
+func (lm LoadModel) LiveLoad(t LoadTally) float64 {
+	return float64(t.Participants)*lm.Session + float64(t.Audio)*lm.Audio + float64(t.Voice)*lm.Voice +
+		float64(t.WebcamViewers)*lm.Webcam + float64(t.ScreenViewers)*lm.Screenshare
+}
+
+// LoadPerParticipant is the tally's live load per participant: what one
+// more participant of this mix costs. 0 without participants.
+func (lm LoadModel) LoadPerParticipant(t LoadTally) float64 {
+	if t.Participants <= 0 {
+		return 0
+	}
+	return lm.LiveLoad(t) / float64(t.Participants)
+}
+
+// CapacityInUsers is how many participants of a mix that costs
+// perParticipant LU each fit in capacityLoad LU (0 when nothing fits).
+func CapacityInUsers(capacityLoad, perParticipant float64) int {
+	if perParticipant <= 0 || capacityLoad <= 0 {
+		return 0
+	}
+	return int(math.Floor(capacityLoad / perParticipant))
 }
 
 // RecordingProcessingLoad is one recording's processing load, LU.
@@ -189,12 +257,23 @@ func (m *Meeting) MediaAt(t int64) MediaMix {
 			x.Voice, x.Listeners, x.Webcams, x.Screenshares = int(s.Voice), int(s.Listeners), int(s.Webcams), int(s.Screenshare)
 		}
 	}
-	if x.Voice == 0 && x.Listeners == 0 {
-		x.Voice = min(m.Moderators, n)
+	return x.WithDefaults()
+}
+
+// WithDefaults fills what a source did not say: when neither voice nor
+// listeners are known (both 0), the moderators speak and everyone else
+// listens (BBB's getMeetings reports both, so a live meeting with both 0
+// has nobody on audio yet, which the default treats like a fresh
+// meeting). Counts are capped by the meeting's size.
+func (x MediaMix) WithDefaults() MediaMix {
+	n := x.Participants
+	x.Moderators = min(max(x.Moderators, 0), max(n, 0))
+	if x.Voice <= 0 && x.Listeners <= 0 {
+		x.Voice = x.Moderators
 		x.Listeners = n - x.Voice
 	}
-	x.Voice = min(x.Voice, n)
-	x.Listeners = min(x.Listeners, n-x.Voice)
+	x.Voice = min(max(x.Voice, 0), max(n, 0))
+	x.Listeners = min(max(x.Listeners, 0), max(n-x.Voice, 0))
 	return x
 }
 

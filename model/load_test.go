@@ -111,3 +111,48 @@ func TestLoadMultiplierScalesWithCapacity(t *testing.T) {
 		t.Error("unknown capacity must keep Scalelite's default multiplier 1")
 	}
 }
+
+func TestLoadTallySumsAreExactInAnyOrder(t *testing.T) {
+	lm := DefaultLoadModel()
+	mixes := []MediaMix{
+		{Participants: 17, Voice: 3, Listeners: 14, Webcams: 2, Recording: true},
+		{Participants: 5, Voice: 5, Webcams: 5, Screenshares: 1},
+		{Participants: 120, Voice: 1, Listeners: 100},
+	}
+	var fwd, back LoadTally
+	sum := 0.0
+	for i := range mixes {
+		fwd.Add(TallyOf(mixes[i]))
+		back.Add(TallyOf(mixes[len(mixes)-1-i]))
+		sum += lm.MeetingLoad(mixes[i])
+	}
+	if fwd != back || math.Abs(lm.TallyLoad(fwd)-sum) > 1e-9 {
+		t.Errorf("tallies %+v / %+v, load %v vs the meetings' sum %v", fwd, back, lm.TallyLoad(fwd), sum)
+	}
+	fwd.Sub(TallyOf(mixes[0]))
+	if want := lm.MeetingLoad(mixes[1]) + lm.MeetingLoad(mixes[2]); math.Abs(lm.TallyLoad(fwd)-want) > 1e-9 {
+		t.Errorf("after taking one meeting out: %v, want %v", lm.TallyLoad(fwd), want)
+	}
+	// The recorder is not a participant: the live load per participant
+	// leaves it out.
+	rec := TallyOf(mixes[0])
+	plain := mixes[0]
+	plain.Recording = false
+	if lm.LoadPerParticipant(rec) != lm.MeetingLoad(plain)/17 {
+		t.Errorf("per participant %v, want %v", lm.LoadPerParticipant(rec), lm.MeetingLoad(plain)/17)
+	}
+}
+
+func TestCapacityInUsersAtTheMixedUseMixIsTheOldRule(t *testing.T) {
+	lm := DefaultLoadModel()
+	mixed := TallyOf(MediaMix{Participants: 25, Voice: 3, Listeners: 22, Webcams: 2})
+	for _, vcpu := range []float64{4, 8, 16, 32} {
+		got := CapacityInUsers(float64(lm.CapacityLoad(vcpu)), lm.LoadPerParticipant(mixed))
+		if want := DefaultCapacity(vcpu); got < want-1 || got > want {
+			t.Errorf("%v vCPU at BBB's mixed use: %d users, the old rule %d", vcpu, got, want)
+		}
+	}
+	if CapacityInUsers(100, 0) != 0 {
+		t.Error("no participants: no capacity in users")
+	}
+}
