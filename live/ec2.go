@@ -2,9 +2,7 @@ package live
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
-	"errors"
+		"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -34,19 +32,76 @@ const (
 	TagKind        = "scalite:kind" // spot | on-demand
 	TagServerTag   = "scalite:server-tag"
 	TagScaleliteID = "scalite:scalelite-id"
-	TagNotice      = "scalite:notice"     // set by the agent: rebalance@T or terminate@T
+	TagNotice      = "scalite:notice"     // deprecated: the agent's notice before separate tags
+	// TagLaunch is the client token of the launch that made the instance:
+	// the launch journal recognises its launches by it after a restart.
+	TagLaunch = "scalite:launch"
+	// TagState is the Scalelite state Scalite last set (enabled, cordoned)
+	// or "registered"; a server whose state differs was changed by an
+	// operator and is left alone.
+	TagState = "scalite:state"
 	TagRecordings  = "scalite:recordings" // set by the agent: recordings still processing
 	TagMeetingsEnd = "scalite:meetings-ended"
 	TagName        = "Name"
 )
 
-// ErrNoCapacity marks launch errors that mean "this pool cannot be had now".
+// ErrNoCapacity marks launch errors that mean "this pool cannot give you
+// capacity now": retrying it at once would fail again, so the pool is
+// avoided for a while and the engine plans elsewhere.
 var ErrNoCapacity = errors.New("no capacity in the pool")
 
-// noCapacityCodes are the EC2 error codes that make a pool unavailable for
-// a while rather than being bugs.
-var noCapacityCodes = []string{"InsufficientInstanceCapacity", "MaxSpotInstanceCountExceeded", "VcpuLimitExceeded",
-	"UnfulfillableCapacity", "SpotMaxPriceTooLow", "InsufficientCapacity"}
+// ErrUnsupported marks a launch into a pool that cannot exist: the type is
+// not offered in that zone. The pool is avoided for a day.
+var ErrUnsupported = errors.New("instance type not offered in the zone")
+
+// poolErrorCodes are the EC2 error codes that say the pool (type, zone,
+// market) cannot be had now, from "Error codes for the Amazon EC2 API"
+// (docs.aws.amazon.com/AWSEC2/latest/APIReference/errors-overview.html):
+// capacity and price errors, and the account and subnet limits that a
+// retry into the same pool would hit again.
+var poolErrorCodes = []string{"InsufficientInstanceCapacity", "InsufficientCapacity", "InsufficientHostCapacity",
+	"MaxSpotInstanceCountExceeded", "VcpuLimitExceeded", "InstanceLimitExceeded", "UnfulfillableCapacity",
+	"SpotMaxPriceTooLow", "InsufficientFreeAddressesInSubnet", "InsufficientReservedInstanceCapacity"}
+
+// LaunchError is a launch EC2 refused, with its error code.
+type LaunchError struct {
+	Request LaunchRequest
+	Code    string
+	err     error
+	class   error // ErrNoCapacity, ErrUnsupported or nil
+}
+
+func (e *LaunchError) Error() string {
+	market := "on-demand"
+	if e.Request.Spot {
+		market = "spot"
+	}
+	return fmt.Sprintf("launching %d %s %s in %s: %v", e.Request.Count, market, e.Request.Type, e.Request.AZ, e.err)
+}
+
+// Unwrap exposes the class (errors.Is(err, ErrNoCapacity)) and the cause.
+func (e *LaunchError) Unwrap() []error {
+	if e.class != nil {
+		return []error{e.class, e.err}
+	}
+	return []error{e.err}
+}
+
+// classifyLaunch tells what a failed RunInstances means for the pool.
+func classifyLaunch(req LaunchRequest, err error) error {
+	le := &LaunchError{Request: req, err: err}
+	var ae smithy.APIError
+	if errors.As(err, &ae) {
+		le.Code = ae.ErrorCode()
+		switch {
+		case le.Code == "Unsupported":
+			le.class = ErrUnsupported
+		case slices.Contains(poolErrorCodes, le.Code):
+			le.class = ErrNoCapacity
+		}
+	}
+	return le
+}
 
 // Instance is one fleet instance as EC2 describes it.
 type Instance struct {
@@ -128,20 +183,11 @@ type LaunchRequest struct {
 	Count     int
 	ServerTag string
 	// ClientToken makes the call idempotent: a retry with the same token
-	// creates nothing new.
+	// creates nothing new. One launch intent has one token, for all its
+	// retries and restarts, and no other intent ever uses it (see
+	// LaunchJournal): EC2 returns the original reservation for a token
+	// for at least 24 hours after its instances terminate.
 	ClientToken string
-}
-
-// ClientToken derives a launch's idempotency token from what the plan was
-// made of: the fleet's instances then and the launch itself. A controller
-// that restarts and plans again from the same observation sends the same
-// token, so EC2 returns the first call's instances instead of new ones.
-func ClientToken(fleet string, observed []string, req LaunchRequest, ordinal int) string {
-	h := sha256.New()
-	ids := slices.Clone(observed)
-	slices.Sort(ids)
-	fmt.Fprintf(h, "%s|%s|%s|%s|%v|%d|%d", fleet, strings.Join(ids, ","), req.Type, req.AZ, req.Spot, req.Count, ordinal)
-	return "scalite-" + hex.EncodeToString(h.Sum(nil))[:48]
 }
 
 // Launch starts instances from the launch template, tagged at launch.
@@ -154,6 +200,9 @@ func (f *Fleet) Launch(ctx context.Context, req LaunchRequest) ([]string, error)
 		{Key: aws.String(TagName), Value: aws.String("scalite-" + f.name)}}
 	if req.ServerTag != "" {
 		tags = append(tags, types.Tag{Key: aws.String(TagServerTag), Value: aws.String(req.ServerTag)})
+	}
+	if req.ClientToken != "" {
+		tags = append(tags, types.Tag{Key: aws.String(TagLaunch), Value: aws.String(req.ClientToken)})
 	}
 	in := &ec2.RunInstancesInput{
 		MinCount: aws.Int32(int32(req.Count)), MaxCount: aws.Int32(int32(req.Count)),
@@ -178,13 +227,12 @@ func (f *Fleet) Launch(ctx context.Context, req LaunchRequest) ([]string, error)
 			},
 		}
 	}
+	if req.ClientToken == "" {
+		return nil, fmt.Errorf("launching %d %s in %s: no client token: every launch must be idempotent", req.Count, req.Type, req.AZ)
+	}
 	out, err := f.api.RunInstances(ctx, in)
 	if err != nil {
-		var ae smithy.APIError
-		if errors.As(err, &ae) && slices.Contains(noCapacityCodes, ae.ErrorCode()) {
-			return nil, fmt.Errorf("launching %d %s in %s: %w (%s)", req.Count, req.Type, req.AZ, ErrNoCapacity, ae.ErrorCode())
-		}
-		return nil, fmt.Errorf("launching %d %s in %s: %w", req.Count, req.Type, req.AZ, err)
+		return nil, classifyLaunch(req, err)
 	}
 	var ids []string
 	for _, i := range out.Instances {

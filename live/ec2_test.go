@@ -91,13 +91,3 @@ func TestFleetAgainstMoto(t *testing.T) {
 		t.Fatalf("prices %v", recs)
 	}
 }
-
-func TestClientTokenIsDeterministic(t *testing.T) {
-	req := live.LaunchRequest{Type: "c5a.4xlarge", AZ: "eu-west-1a", Spot: true, Count: 2}
-	a := live.ClientToken("f", []string{"i-2", "i-1"}, req, 0)
-	b := live.ClientToken("f", []string{"i-1", "i-2"}, req, 0)
-	c := live.ClientToken("f", []string{"i-1", "i-2", "i-3"}, req, 0)
-	if a != b || a == c || len(a) > 64 || a == live.ClientToken("f", []string{"i-1", "i-2"}, req, 1) {
-		t.Fatalf("tokens %s %s %s", a, b, c)
-	}
-}

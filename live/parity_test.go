@@ -90,19 +90,20 @@ func checkParity(t *testing.T, offset time.Duration) []engine.Action {
 		if s.Recordings > 0 {
 			tags[live.TagRecordings] = fmt.Sprint(s.Recordings)
 		}
-		switch {
-		case s.Interruption:
-			tags[live.TagNotice] = "interruption@" + time.Unix(s.TerminationAt, 0).UTC().Format(time.RFC3339)
-		case s.Rebalance:
-			tags[live.TagNotice] = "rebalance@" + time.Unix(s.RebalanceAt, 0).UTC().Format(time.RFC3339)
+		if s.Interruption {
+			tags[live.TagInterruption] = time.Unix(s.TerminationAt, 0).UTC().Format(time.RFC3339)
+		}
+		if s.Rebalance {
+			tags[live.TagRebalance] = time.Unix(s.RebalanceAt, 0).UTC().Format(time.RFC3339)
+		}
+		// What Scalite recorded when it set the server's state.
+		if st := map[engine.ServerState]string{engine.Ready: "registered", engine.Enabled: "enabled", engine.Cordoned: "cordoned"}[s.State]; st != "" {
+			tags[live.TagState] = st
 		}
 		if s.MeetingsEnded {
 			tags[live.TagMeetingsEnd] = "yes"
 		}
-		launched := at.Add(-time.Hour)
-		if s.State == engine.Pending {
-			launched = at
-		}
+		launched := time.Unix(s.LaunchedAt, 0) // the boot timeout reads it
 		id := ec.AddInstance(s.Type, s.AZ, s.Spot, launched, tags)
 		ids[s.ID] = id
 		state := map[engine.ServerState]string{engine.Ready: "disabled", engine.Enabled: "enabled", engine.Cordoned: "cordoned"}[s.State]
@@ -111,12 +112,12 @@ func checkParity(t *testing.T, offset time.Duration) []engine.Action {
 		}
 		url := slSrv.URL + "/bbb/" + id + "/bigbluebutton/api"
 		sl.Register(url, "bbb", state, s.Tag)
-		var ms []live.BBBMeeting
+		var ms []emulate.Meeting
 		left := s.Participants
 		for k := range s.Meetings {
 			n := left / (s.Meetings - k)
 			left -= n
-			ms = append(ms, live.BBBMeeting{MeetingID: fmt.Sprintf("%s-%d", id, k), ParticipantCount: n})
+			ms = append(ms, emulate.Meeting{MeetingID: fmt.Sprintf("%s-%d", id, k), ParticipantCount: n})
 		}
 		sl.SetMeetings(url, ms)
 	}
@@ -126,8 +127,10 @@ func checkParity(t *testing.T, offset time.Duration) []engine.Action {
 	fleet, _ := live.NewFleet(client, "parity", "bbb")
 	slc, _ := live.NewScalelite(slSrv.URL, "lb", slSrv.Client())
 	planner, _ := engine.New(o.Policy)
+	region, _ := cat.Region("eu-west-1")
 	ctrl := &live.Controller{
 		Fleet: fleet, Scalelite: slc, Planner: planner, State: engine.NewState(2),
+		Types: func(name string) (model.InstanceType, bool) { t, err := region.Type(name); return t, err == nil },
 		BBB: func(url, secret string) (live.MeetingEnder, error) { return live.NewBBB(url, secret, slSrv.Client()) },
 		Prices: func(ctx context.Context, m []model.MarketKey, now time.Time) (map[model.MarketKey]float64, error) {
 			return live.CurrentPrices(ctx, client, m, now)

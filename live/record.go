@@ -136,10 +136,7 @@ func (r *TraceRecorder) Poll(ctx context.Context, t time.Time) (int, error) {
 		w.Write(pollHeader)
 	}
 	n := 0
-	for _, m := range ms {
-		if m.IsBreakout {
-			continue
-		}
+	for _, m := range countedMeetings(ms) {
 		id := m.InternalMeetingID
 		if id == "" {
 			id = m.MeetingID

@@ -20,25 +20,24 @@ func TestTraceRecordResumes(t *testing.T) {
 	emu := emulate.NewScalelite("lb-secret")
 	srv := httptest.NewServer(emu)
 	defer srv.Close()
-	sl, _ := live.NewScalelite(srv.URL, "lb-secret", srv.Client())
 	ctx := context.Background()
 	api, sec := emu.BBBServer(srv.URL, "s1")
-	if _, err := sl.AddServer(ctx, api, sec, 1, ""); err != nil {
-		t.Fatal(err)
-	}
+	// Fleet-wide getMeetings lists only enabled, online servers' meetings
+	// (bigbluebutton_api_controller.rb): a polled, enabled server.
+	emu.Register(api, sec, "enabled", "")
 	fleet, _ := live.NewBBB(srv.URL+"/bigbluebutton/api", "lb-secret", srv.Client())
 	dir := t.TempDir()
 	trace, samples, polls := filepath.Join(dir, "t.csv"), filepath.Join(dir, "t.samples.csv"), filepath.Join(dir, "t.polls.csv")
 	t0 := time.Date(2026, 3, 2, 8, 0, 0, 0, time.UTC)
 	create := t0.UnixMilli()
-	emu.SetMeetings(api, []live.BBBMeeting{{MeetingID: "lec", InternalMeetingID: "lec-1", CreateTime: create, ParticipantCount: 10, ModeratorCount: 1, Recording: true}})
+	emu.SetMeetings(api, []emulate.Meeting{{MeetingID: "lec", InternalMeetingID: "lec-1", CreateTime: create, ParticipantCount: 10, ModeratorCount: 1, Recording: true}})
 
 	rec, err := live.NewTraceRecorder(fleet, trace, samples, polls)
 	if err != nil {
 		t.Fatal(err)
 	}
 	rec.Poll(ctx, t0.Add(time.Minute))
-	emu.SetMeetings(api, []live.BBBMeeting{{MeetingID: "lec", InternalMeetingID: "lec-1", CreateTime: create, ParticipantCount: 30, ModeratorCount: 1, Recording: true},
+	emu.SetMeetings(api, []emulate.Meeting{{MeetingID: "lec", InternalMeetingID: "lec-1", CreateTime: create, ParticipantCount: 30, ModeratorCount: 1, Recording: true},
 		{MeetingID: "sem", InternalMeetingID: "sem-1", CreateTime: t0.Add(90 * time.Second).UnixMilli(), ParticipantCount: 5}})
 	rec.Poll(ctx, t0.Add(2*time.Minute))
 
@@ -54,7 +53,7 @@ func TestTraceRecordResumes(t *testing.T) {
 	if n, _ := rec2.Poll(ctx, t0.Add(2*time.Minute)); n != 0 {
 		t.Fatalf("re-recorded %d samples of a recorded instant", n)
 	}
-	emu.SetMeetings(api, []live.BBBMeeting{{MeetingID: "sem", InternalMeetingID: "sem-1", CreateTime: t0.Add(90 * time.Second).UnixMilli(), ParticipantCount: 6}})
+	emu.SetMeetings(api, []emulate.Meeting{{MeetingID: "sem", InternalMeetingID: "sem-1", CreateTime: t0.Add(90 * time.Second).UnixMilli(), ParticipantCount: 6}})
 	rec2.Poll(ctx, t0.Add(3*time.Minute))
 
 	b, _ := os.ReadFile(polls)

@@ -3,76 +3,72 @@ package live
 import (
 	"bytes"
 	"context"
-	"crypto/sha1"
-	"crypto/sha256"
-	"crypto/sha512"
-	"encoding/hex"
 	"encoding/json"
 	"encoding/xml"
+	"errors"
 	"fmt"
-	"hash"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 )
 
-// Checksum is the BBB and Scalelite API checksum: the hex digest of the
-// call name, the query string (without checksum) and the shared secret.
-// algo is sha1, sha256 or sha512.
-func Checksum(algo, call, query, secret string) string {
-	var h hash.Hash
-	switch algo {
-	case "sha1":
-		h = sha1.New()
-	case "sha512":
-		h = sha512.New()
-	default:
-		h = sha256.New()
-	}
-	io.WriteString(h, call+query+secret)
-	return hex.EncodeToString(h.Sum(nil))
-}
-
-// ChecksumAlgo tells the algorithm from a checksum's length, as the
-// servers do.
-func ChecksumAlgo(sum string) string {
-	switch len(sum) {
-	case 40:
-		return "sha1"
-	case 128:
-		return "sha512"
-	}
-	return "sha256"
-}
-
-// Scalelite talks to a Scalelite load balancer: its server API under
-// /scalelite/api/ and the BBB API it serves for the whole fleet.
+// Scalelite talks to a Scalelite load balancer's server API under
+// /scalelite/api/ (app/controllers/api/servers_controller.rb and
+// config/routes.rb in blindsidenetworks/scalelite). Every call is bounded
+// in time; reads are retried with backoff, writes are not.
 type Scalelite struct {
 	base   *url.URL
 	secret string
 	client *http.Client
-	// Algo is the checksum algorithm (default sha256).
-	Algo string
+	// Algo is the checksum algorithm (live.checksum_algorithm; default sha256).
+	Algo  string
+	retry *retrier
 }
 
 // NewScalelite makes a client; base is Scalelite's URL (https://lb.example.org).
+// A nil client means NewHTTPClient(DefaultCallTimeout).
 func NewScalelite(base, secret string, client *http.Client) (*Scalelite, error) {
 	u, err := url.Parse(strings.TrimRight(base, "/"))
 	if err != nil || u.Scheme == "" || u.Host == "" {
-		return nil, fmt.Errorf("scalelite URL %q: want https://host", base)
+		return nil, fmt.Errorf("scalelite URL %q: want https://host", Scrub(base, secret))
 	}
 	if secret == "" {
 		return nil, fmt.Errorf("scalelite: empty secret")
 	}
 	if client == nil {
-		client = http.DefaultClient
+		client = NewHTTPClient(DefaultCallTimeout)
 	}
-	return &Scalelite{base: u, secret: secret, client: client, Algo: "sha256"}, nil
+	return &Scalelite{base: u, secret: secret, client: client, Algo: "sha256",
+		retry: newRetrier(DefaultReadAttempts, defaultBackoff, uint64(time.Now().UnixNano()))}, nil
 }
 
-// ScaleliteServer is one BBB server as Scalelite lists it.
+// OnlineState is Scalelite's "online" field: "online" or "offline" in
+// server_to_json; older releases sent a boolean.
+type OnlineState string
+
+// UnmarshalJSON takes the string or the boolean form.
+func (o *OnlineState) UnmarshalJSON(b []byte) error {
+	switch strings.TrimSpace(string(b)) {
+	case "true":
+		*o = "online"
+		return nil
+	case "false", "null":
+		*o = "offline"
+		return nil
+	}
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return fmt.Errorf("online: %w", err)
+	}
+	*o = OnlineState(s)
+	return nil
+}
+
+// ScaleliteServer is one BBB server as Scalelite lists it (server_to_json).
 type ScaleliteServer struct {
 	ID             string          `json:"id"`
 	URL            string          `json:"url"`
@@ -81,7 +77,29 @@ type ScaleliteServer struct {
 	State          string          `json:"state"` // enabled, cordoned, disabled
 	Load           json.RawMessage `json:"load"`  // a number, or "unavailable"
 	LoadMultiplier json.RawMessage `json:"load_multiplier"`
-	Online         string          `json:"online"` // online, offline
+	Online         OnlineState     `json:"online"` // online, offline
+}
+
+// IsOnline: the poller reached the server's BBB lately.
+func (s ScaleliteServer) IsOnline() bool { return s.Online == "online" }
+
+// LoadValue is the server's load, false when Scalelite has none
+// ("unavailable": not polled yet, or offline).
+func (s ScaleliteServer) LoadValue() (float64, bool) { return number(s.Load) }
+
+// Multiplier is the server's load_multiplier (1 when absent). Rails
+// renders a decimal column as a JSON string, so both forms are read.
+func (s ScaleliteServer) Multiplier() float64 {
+	if v, ok := number(s.LoadMultiplier); ok {
+		return v
+	}
+	return 1
+}
+
+func number(raw json.RawMessage) (float64, bool) {
+	t := strings.Trim(strings.TrimSpace(string(raw)), `"`)
+	v, err := strconv.ParseFloat(t, 64)
+	return v, err == nil
 }
 
 // String never shows the secret: servers end up in logs.
@@ -89,87 +107,128 @@ func (s ScaleliteServer) String() string {
 	return fmt.Sprintf("%s %s %s %s", s.ID, s.URL, s.State, s.Online)
 }
 
-// APIError is an error answer of the server API.
-type APIError struct {
-	Status  int
-	Message string
+// LogValue keeps the secret out of structured logs.
+func (s ScaleliteServer) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("id", s.ID), slog.String("url", s.URL), slog.String("state", s.State), slog.String("online", string(s.Online)))
 }
 
-func (e *APIError) Error() string {
-	return fmt.Sprintf("scalelite API: HTTP %d: %s", e.Status, e.Message)
+// failedXML is the body of an XML error answer.
+type failedXML struct {
+	ReturnCode string `xml:"returncode"`
+	MessageKey string `xml:"messageKey"`
+	Message    string `xml:"message"`
 }
+
+// answerError reads an answer's status and body for an error: Scalelite's
+// JSON {"error":…} with 4xx, or its XML FAILED with any status.
+func answerError(api, call string, status int, body []byte) error {
+	trimmed := bytes.TrimSpace(body)
+	if bytes.HasPrefix(trimmed, []byte("<")) {
+		var f failedXML
+		if xml.Unmarshal(trimmed, &f) == nil && f.ReturnCode != "" && f.ReturnCode != "SUCCESS" {
+			return &APIError{API: api, Call: call, Status: status, MessageKey: f.MessageKey, Message: f.Message}
+		}
+	}
+	if status < 300 {
+		return nil
+	}
+	var e struct {
+		Error string `json:"error"`
+	}
+	msg := ""
+	if json.Unmarshal(trimmed, &e) == nil {
+		msg = e.Error
+	}
+	if msg == "" {
+		msg = string(trimmed)
+		if len(msg) > 200 {
+			msg = msg[:200] + "…"
+		}
+	}
+	return &APIError{API: api, Call: call, Status: status, Message: msg}
+}
+
+// errNoServers is getServers' answer for an empty Scalelite: 404
+// {"error":"No servers are configured"} (servers_controller.rb). An empty
+// fleet is not an outage.
+const noServersMessage = "No servers are configured"
 
 func (c *Scalelite) call(ctx context.Context, method, action string, query url.Values, body, out any) error {
 	q := query.Encode()
-	sum := Checksum(c.Algo, action, q, c.secret)
 	u := *c.base
 	u.Path += "/scalelite/api/" + action
+	u.RawQuery = q
 	if q != "" {
-		u.RawQuery = q + "&checksum=" + sum
-	} else {
-		u.RawQuery = "checksum=" + sum
+		u.RawQuery += "&"
 	}
-	var rd io.Reader
+	u.RawQuery += "checksum=" + Checksum(c.Algo, action, q, c.secret)
+	var payload []byte
 	if body != nil {
-		b, err := json.Marshal(body)
+		var err error
+		if payload, err = json.Marshal(body); err != nil {
+			return fmt.Errorf("scalelite %s: %w", action, err)
+		}
+	}
+	attempt := func(ctx context.Context) (bool, error) {
+		var rd io.Reader
+		if payload != nil {
+			rd = bytes.NewReader(payload)
+		}
+		req, err := http.NewRequestWithContext(ctx, method, u.String(), rd)
 		if err != nil {
-			return err
+			return false, fmt.Errorf("scalelite %s: %w", action, wrapTransport("scalelite", action, &u, err))
 		}
-		rd = bytes.NewReader(b)
+		if payload != nil {
+			req.Header.Set("Content-Type", "application/json")
+		}
+		resp, err := c.client.Do(req)
+		if err != nil {
+			return true, wrapTransport("scalelite", action, &u, err)
+		}
+		defer resp.Body.Close()
+		data, err := io.ReadAll(io.LimitReader(resp.Body, 8<<20))
+		if err != nil {
+			return true, wrapTransport("scalelite", action, &u, err)
+		}
+		if err := answerError("scalelite", action, resp.StatusCode, data); err != nil {
+			var ae *APIError
+			return errors.As(err, &ae) && ae.retryable(), err
+		}
+		if out != nil {
+			if err := json.Unmarshal(data, out); err != nil {
+				return false, fmt.Errorf("scalelite %s: bad answer: %w", action, err)
+			}
+		}
+		return false, nil
 	}
-	req, err := http.NewRequestWithContext(ctx, method, u.String(), rd)
-	if err != nil {
+	if method != http.MethodGet {
+		_, err := attempt(ctx)
 		return err
 	}
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	resp, err := c.client.Do(req)
-	if err != nil {
-		return fmt.Errorf("scalelite %s: %w", action, redact(err, c.secret))
-	}
-	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, 8<<20))
-	if err != nil {
-		return fmt.Errorf("scalelite %s: %w", action, err)
-	}
-	if resp.StatusCode >= 300 {
-		var e struct {
-			Error string `json:"error"`
-		}
-		json.Unmarshal(data, &e)
-		if e.Error == "" {
-			e.Error = strings.TrimSpace(string(data))
-		}
-		return fmt.Errorf("scalelite %s: %w", action, &APIError{Status: resp.StatusCode, Message: e.Error})
-	}
-	if out != nil {
-		if err := json.Unmarshal(data, out); err != nil {
-			return fmt.Errorf("scalelite %s: bad answer: %w", action, err)
-		}
-	}
-	return nil
+	return c.retry.do(ctx, attempt)
 }
 
-// redact removes a secret from an error that may quote a URL.
-func redact(err error, secret string) error {
-	if secret == "" || !strings.Contains(err.Error(), secret) {
-		return err
-	}
-	return fmt.Errorf("%s", strings.ReplaceAll(err.Error(), secret, "[secret]"))
-}
-
-// Servers lists every server (getServers).
+// Servers lists every server (getServers). An empty Scalelite answers 404
+// "No servers are configured": that is an empty list, not an error.
 func (c *Scalelite) Servers(ctx context.Context) ([]ScaleliteServer, error) {
 	var out []ScaleliteServer
-	return out, c.call(ctx, http.MethodGet, "getServers", url.Values{}, nil, &out)
+	err := c.call(ctx, http.MethodGet, "getServers", url.Values{}, nil, &out)
+	var ae *APIError
+	if errors.As(err, &ae) && ae.Status == http.StatusNotFound && ae.Message == noServersMessage {
+		return []ScaleliteServer{}, nil
+	}
+	return out, err
 }
 
-// AddServer registers a BBB server; Scalelite creates it disabled.
+// AddServer registers a BBB server; Scalelite creates it disabled and
+// offline until its first poll.
 func (c *Scalelite) AddServer(ctx context.Context, bbbURL, secret string, loadMultiplier float64, tag string) (ScaleliteServer, error) {
-	body := map[string]any{"server": map[string]any{"url": bbbURL, "secret": secret, "load_multiplier": loadMultiplier, "tag": tag}}
+	srv := map[string]any{"url": bbbURL, "secret": secret, "load_multiplier": loadMultiplier}
+	if tag != "" {
+		srv["tag"] = tag
+	}
 	var out ScaleliteServer
-	return out, c.call(ctx, http.MethodPost, "addServer", url.Values{}, body, &out)
+	return out, c.call(ctx, http.MethodPost, "addServer", url.Values{}, map[string]any{"server": srv}, &out)
 }
 
 // SetState enables, cordons or disables a server (updateServer).
@@ -186,98 +245,4 @@ func (c *Scalelite) SetState(ctx context.Context, id, state string) error {
 // DeleteServer removes a server (deleteServer).
 func (c *Scalelite) DeleteServer(ctx context.Context, id string) error {
 	return c.call(ctx, http.MethodPost, "deleteServer", url.Values{}, map[string]any{"id": id}, nil)
-}
-
-// BBB talks to a BigBlueButton API endpoint: a BBB server's, or Scalelite's
-// (which answers for the whole fleet).
-type BBB struct {
-	endpoint *url.URL // .../bigbluebutton/api
-	secret   string
-	client   *http.Client
-	Algo     string
-}
-
-// NewBBB makes a client for an API URL such as https://bbb1.example.org/bigbluebutton/api.
-func NewBBB(endpoint, secret string, client *http.Client) (*BBB, error) {
-	u, err := url.Parse(strings.TrimRight(endpoint, "/"))
-	if err != nil || u.Scheme == "" || u.Host == "" {
-		return nil, fmt.Errorf("BBB API URL %q: want https://host/bigbluebutton/api", endpoint)
-	}
-	if client == nil {
-		client = http.DefaultClient
-	}
-	return &BBB{endpoint: u, secret: secret, client: client, Algo: "sha256"}, nil
-}
-
-// BBBMeeting is one meeting of getMeetings.
-type BBBMeeting struct {
-	MeetingID         string `xml:"meetingID"`
-	InternalMeetingID string `xml:"internalMeetingID"`
-	CreateTime        int64  `xml:"createTime"` // epoch ms
-	Running           bool   `xml:"running"`
-	ParticipantCount  int    `xml:"participantCount"`
-	ModeratorCount    int    `xml:"moderatorCount"`
-	VideoCount        int    `xml:"videoCount"`
-	Recording         bool   `xml:"recording"`
-	IsBreakout        bool   `xml:"isBreakout"`
-}
-
-// Meetings calls getMeetings.
-func (b *BBB) Meetings(ctx context.Context) ([]BBBMeeting, error) {
-	var out struct {
-		ReturnCode string       `xml:"returncode"`
-		MessageKey string       `xml:"messageKey"`
-		Message    string       `xml:"message"`
-		Meetings   []BBBMeeting `xml:"meetings>meeting"`
-	}
-	if err := b.get(ctx, "getMeetings", url.Values{}, &out); err != nil {
-		return nil, err
-	}
-	if out.ReturnCode != "SUCCESS" {
-		return nil, fmt.Errorf("BBB getMeetings: %s %s", out.MessageKey, out.Message)
-	}
-	return out.Meetings, nil
-}
-
-// End ends a meeting (end). BBB ends it asynchronously.
-func (b *BBB) End(ctx context.Context, meetingID string) error {
-	var out struct {
-		ReturnCode string `xml:"returncode"`
-		MessageKey string `xml:"messageKey"`
-	}
-	if err := b.get(ctx, "end", url.Values{"meetingID": {meetingID}}, &out); err != nil {
-		return err
-	}
-	if out.ReturnCode != "SUCCESS" {
-		return fmt.Errorf("BBB end %s: %s", meetingID, out.MessageKey)
-	}
-	return nil
-}
-
-func (b *BBB) get(ctx context.Context, call string, q url.Values, out any) error {
-	qs := q.Encode()
-	u := *b.endpoint
-	u.Path += "/" + call
-	sum := Checksum(b.Algo, call, qs, b.secret)
-	if qs != "" {
-		u.RawQuery = qs + "&checksum=" + sum
-	} else {
-		u.RawQuery = "checksum=" + sum
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
-	if err != nil {
-		return err
-	}
-	resp, err := b.client.Do(req)
-	if err != nil {
-		return fmt.Errorf("BBB %s: %w", call, redact(err, b.secret))
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("BBB %s: HTTP %s", call, strconv.Itoa(resp.StatusCode))
-	}
-	if err := xml.NewDecoder(io.LimitReader(resp.Body, 32<<20)).Decode(out); err != nil {
-		return fmt.Errorf("BBB %s: bad answer: %w", call, err)
-	}
-	return nil
 }

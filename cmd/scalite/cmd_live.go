@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -14,7 +15,10 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/feature/ec2/imds"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -50,12 +54,50 @@ func readSecret(path, what string) (string, error) {
 	return s, nil
 }
 
-// ec2Client uses the standard AWS credential chain; --endpoint-url points
-// it at a test double.
-func ec2Client(ctx context.Context, region, endpoint string) (*ec2.Client, error) {
-	cfg, err := awsconfig.LoadDefaultConfig(ctx, awsconfig.WithRegion(region))
+// awsConfig loads the standard AWS configuration: the region from the
+// argument, else AWS_REGION or the shared config, as the AWS CLI does; the
+// standard credential chain. An endpoint on loopback is an emulator: it
+// checks no signature, so it gets placeholder credentials and the SDK does
+// not probe the instance metadata service for real ones (a dry run against
+// `scalite emulate` works on a machine without AWS credentials).
+func awsConfig(ctx context.Context, region, endpoint string) (aws.Config, error) {
+	var opts []func(*awsconfig.LoadOptions) error
+	if region != "" {
+		opts = append(opts, awsconfig.WithRegion(region))
+	}
+	if loopbackURL(endpoint) {
+		opts = append(opts, awsconfig.WithEC2IMDSClientEnableState(imds.ClientDisabled),
+			awsconfig.WithCredentialsProvider(credentials.NewStaticCredentialsProvider("emulated", "emulated", "")))
+	}
+	cfg, err := awsconfig.LoadDefaultConfig(ctx, opts...)
 	if err != nil {
-		return nil, fmt.Errorf("loading AWS configuration: %w", err)
+		return aws.Config{}, fmt.Errorf("loading AWS configuration: %w", err)
+	}
+	if cfg.Region == "" {
+		return aws.Config{}, usageErr("no AWS region: give --region, set AWS_REGION, or set a region in the shared AWS config")
+	}
+	return cfg, nil
+}
+
+// loopbackURL: the URL names a loopback host.
+func loopbackURL(raw string) bool {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		return false
+	}
+	h := u.Hostname()
+	if h == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(h)
+	return ip != nil && ip.IsLoopback()
+}
+
+// ec2Client uses awsConfig; --endpoint-url points it at a test double.
+func ec2Client(ctx context.Context, region, endpoint string) (*ec2.Client, error) {
+	cfg, err := awsConfig(ctx, region, endpoint)
+	if err != nil {
+		return nil, err
 	}
 	return ec2.NewFromConfig(cfg, func(o *ec2.Options) {
 		if endpoint != "" {
@@ -105,8 +147,8 @@ func pricesFetchCommand() *cli.Command {
 		Name:  "fetch",
 		Usage: "fetch spot-price history from EC2 (describe-spot-price-history, every page) into the AWS CLI JSON shape",
 		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "region", Required: true, Usage: "AWS `REGION`"},
-			&cli.StringSliceFlag{Name: "instance-types", Usage: "instance types"},
+			&cli.StringFlag{Name: "region", Usage: "AWS `REGION` (default: AWS_REGION, then the shared AWS config)"},
+			&cli.StringSliceFlag{Name: "instance-types", Usage: "instance types, comma- or space-separated as the AWS CLI takes them"},
 			&cli.StringFlag{Name: "availability-zone", Usage: "one availability zone"},
 			&cli.StringFlag{Name: "start-time", Usage: "e.g. 2023-04-01T00:00:00Z"},
 			&cli.StringFlag{Name: "end-time", Usage: "e.g. 2023-04-30T23:59:59Z"},
@@ -233,6 +275,7 @@ func setupLive(c *cli.Context) (*liveEnv, error) {
 	if err != nil {
 		return nil, err
 	}
+	sl.Algo = cfg.Live.ChecksumAlgorithm
 	return &liveEnv{cat: cat, cfg: cfg, sl: sl, bbbSecret: bbbSecret}, nil
 }
 
@@ -271,9 +314,39 @@ func liveAction(c *cli.Context) error {
 	}
 	defer releaseLock()
 	reg := prometheus.NewRegistry()
+	interval := c.Duration("interval")
+	if interval == 0 {
+		interval = cfg.Fleet.ReconcileInterval.Duration
+	}
+	// A dry run launches nothing, so it keeps no journal.
+	journalPath := ""
+	if c.Bool("apply") {
+		journalPath = cfg.Live.LaunchJournal
+		if err := os.MkdirAll(filepath.Dir(journalPath), 0o750); err != nil {
+			return fmt.Errorf("live.launch_journal: %w", err)
+		}
+	}
+	journal, err := live.OpenLaunchJournal(journalPath, nil)
+	if err != nil {
+		return err
+	}
+	region, err := env.cat.Region(cfg.Region)
+	if err != nil {
+		return err
+	}
+	httpClient := live.NewHTTPClient(live.DefaultCallTimeout)
 	ctrl := &live.Controller{
-		Fleet: fleet, Scalelite: sl, Planner: planner, State: engine.NewState(pol.PreWarmWeeks),
-		BBB: func(url, secret string) (live.MeetingEnder, error) { return live.NewBBB(url, secret, nil) },
+		Fleet: fleet, Scalelite: sl, Planner: planner, State: engine.NewState(pol.PreWarmWeeks), Journal: journal,
+		Types: func(name string) (model.InstanceType, bool) { t, err := region.Type(name); return t, err == nil },
+		// Each reconcile ends well before the next is due.
+		ReconcileTimeout: max(interval*4/5, 5*time.Second),
+		BBB: func(url, secret string) (live.MeetingEnder, error) {
+			b, err := live.NewBBB(url, secret, httpClient)
+			if err == nil {
+				b.Algo = cfg.Live.ChecksumAlgorithm
+			}
+			return b, err
+		},
 		Prices: func(ctx context.Context, m []model.MarketKey, now time.Time) (map[model.MarketKey]float64, error) {
 			return live.CurrentPrices(ctx, client, m, now)
 		},
@@ -286,10 +359,6 @@ func liveAction(c *cli.Context) error {
 			return err
 		}
 		log.Info("pre-warming profile rebuilt", "trace", f, "meetings", len(ms), "steps", live.LearnFromTrace(ctrl.State, ms))
-	}
-	interval := c.Duration("interval")
-	if interval == 0 {
-		interval = cfg.Fleet.ReconcileInterval.Duration
 	}
 	mode := "dry run (add --apply to act)"
 	if ctrl.Apply {
@@ -331,11 +400,19 @@ func liveAction(c *cli.Context) error {
 		defer srv.Close()
 		log.Info("metrics", "listen", ln.Addr().String())
 	}
+	// SIGTERM ends ctx: the reconcile under way finishes its current call
+	// (bounded by its timeouts), abandons the rest, and launches in flight
+	// stay in the launch journal for the next start.
+	wd := newServiceWatchdog(log)
+	defer wd.stopping()
 	every(ctx, interval, func(ctx context.Context) {
 		if err := once(ctx); err != nil {
 			log.Error("reconcile", "err", err)
+			return
 		}
+		wd.alive()
 	})
+	log.Info("stopped")
 	return lockLost(lockCtx)
 }
 

@@ -58,6 +58,8 @@ func TestLiveOnceDryRunAndApply(t *testing.T) {
 	cfg := config.Default()
 	cfg.Live.ScaleliteURL, cfg.Live.ScaleliteSecretFile, cfg.Live.BBBSecretFile = slSrv.URL, filepath.Join(dir, "sl.secret"), filepath.Join(dir, "bbb.secret")
 	cfg.Live.BBBURL = slSrv.URL + "/bbb/{instance_id}/bigbluebutton/api"
+	// The host's state stays out of the test: journal and lock in its dir.
+	cfg.Live.LaunchJournal, cfg.Live.LockFile = filepath.Join(dir, "launches.json"), filepath.Join(dir, "controller.lock")
 	y, _ := config.Marshal(cfg)
 	conf := filepath.Join(dir, "scalite.conf")
 	os.WriteFile(conf, y, 0o644)
@@ -88,13 +90,11 @@ func TestTraceRecordCLI(t *testing.T) {
 	sl := emulate.NewScalelite("lb")
 	srv := httptest.NewServer(sl)
 	defer srv.Close()
-	api, _ := sl.BBBServer(srv.URL, "one")
-	sl.SetMeetings(api, []live.BBBMeeting{{MeetingID: "m", InternalMeetingID: "m-1", ParticipantCount: 12}})
-	// The meeting is only visible fleet-wide once its server is registered.
-	c, _ := live.NewScalelite(srv.URL, "lb", nil)
-	if _, err := c.AddServer(t.Context(), api, "bbb-secret-one", 1, ""); err != nil {
-		t.Fatal(err)
-	}
+	api, bbbSecret := sl.BBBServer(srv.URL, "one")
+	sl.SetMeetings(api, []emulate.Meeting{{MeetingID: "m", InternalMeetingID: "m-1", ParticipantCount: 12}})
+	// Fleet-wide getMeetings lists only enabled, online servers' meetings
+	// (bigbluebutton_api_controller.rb): register it as polled and enabled.
+	sl.Register(api, bbbSecret, "enabled", "")
 	dir := t.TempDir()
 	secret := filepath.Join(dir, "secret")
 	os.WriteFile(secret, []byte("lb"), 0o600)
