@@ -58,6 +58,7 @@ var Metrics = []struct {
 	{"meetings_disrupted", true},
 	{"participants_rejected", true},
 	{"overloaded_participant_minutes", true},
+	{"overloaded_pct", true},
 	{"recordings_lost", true},
 	{"availability_pct", false},
 }
@@ -69,6 +70,7 @@ var DefaultTolerances = map[string]Tolerance{
 	"meetings_disrupted":             {Absolute: 0.5, Relative: 0.05},
 	"participants_rejected":          {Absolute: 1, Relative: 0.05},
 	"overloaded_participant_minutes": {Absolute: 10, Relative: 0.05},
+	"overloaded_pct":                 {Absolute: 0.01, Relative: 0.05},
 	"recordings_lost":                {Absolute: 0.5, Relative: 0},
 	"availability_pct":               {Absolute: 0.01, Relative: 0},
 }

@@ -22,21 +22,38 @@ type Result struct {
 	ParticipantsRejected         int     `json:"participants_rejected"`
 	OverloadedParticipantMinutes float64 `json:"overloaded_participant_minutes"`
 	AvailabilityPct              float64 `json:"availability_pct"`
-	RecordingsLost               int     `json:"recordings_lost"`
-	InstanceHoursSpot            float64 `json:"instance_hours_spot"`
-	InstanceHoursOnDemand        float64 `json:"instance_hours_on_demand"`
-	PeakServers                  int     `json:"peak_servers"`
-	Events                       int64   `json:"events"`
-	Seed                         uint64  `json:"seed"`
+	// The three ways demand goes unserved, apart, each in % of demanded
+	// participant-minutes: disrupted (a meeting's server died under it),
+	// rejected (no server to take a join), overloaded (on a server above
+	// its capacity: everyone on it, not only the users above the line).
+	// availability_pct is 100 minus the three.
+	DisruptedPct  float64 `json:"disrupted_pct"`
+	RejectedPct   float64 `json:"rejected_pct"`
+	OverloadedPct float64 `json:"overloaded_pct"`
+	// The same three for the all-on-demand baseline, so what spot adds
+	// stands apart from what reactive scaling costs anyway.
+	BaselineDisruptedPct  float64 `json:"baseline_disrupted_pct"`
+	BaselineRejectedPct   float64 `json:"baseline_rejected_pct"`
+	BaselineOverloadedPct float64 `json:"baseline_overloaded_pct"`
+	RecordingsLost        int     `json:"recordings_lost"`
+	InstanceHoursSpot     float64 `json:"instance_hours_spot"`
+	InstanceHoursOnDemand float64 `json:"instance_hours_on_demand"`
+	PeakServers           int     `json:"peak_servers"`
+	Events                int64   `json:"events"`
+	Seed                  uint64  `json:"seed"`
 
 	// Beyond the contract: the parts that make up the figures above.
 	ParticipantMinutesServed   float64 `json:"participant_minutes_served"`
 	ParticipantMinutesRejected float64 `json:"participant_minutes_rejected"`
-	ParticipantsDisrupted      int     `json:"participants_disrupted"`
-	PriceInterruptions         int     `json:"price_interruptions"`
-	CapacityInterruptions      int     `json:"capacity_interruptions"`
-	FreeInterruptedHours       float64 `json:"free_interrupted_instance_hours"`
-	LaunchFailures             int     `json:"launch_failures"`
+	// ParticipantMinutesOverloaded counts everyone on a server above its
+	// capacity (overloaded_participant_minutes counts only the users above
+	// the line).
+	ParticipantMinutesOverloaded float64 `json:"participant_minutes_overloaded"`
+	ParticipantsDisrupted        int     `json:"participants_disrupted"`
+	PriceInterruptions           int     `json:"price_interruptions"`
+	CapacityInterruptions        int     `json:"capacity_interruptions"`
+	FreeInterruptedHours         float64 `json:"free_interrupted_instance_hours"`
+	LaunchFailures               int     `json:"launch_failures"`
 	// NeverBooted counts servers terminated because their BBB did not come
 	// up within fleet.boot_timeout (also counted in launch_failures).
 	NeverBooted int `json:"never_booted,omitempty"`
@@ -57,7 +74,9 @@ var resultKeys = []string{
 	"policy_cost_usd", "spot_cost_usd", "on_demand_cost_usd", "baseline_on_demand_cost_usd", "savings_pct",
 	"interruptions", "rebalance_recommendations", "meetings_total", "meetings_disrupted",
 	"participant_minutes_total", "participant_minutes_disrupted", "participants_rejected",
-	"overloaded_participant_minutes", "availability_pct", "recordings_lost",
+	"overloaded_participant_minutes", "availability_pct",
+	"disrupted_pct", "rejected_pct", "overloaded_pct",
+	"baseline_disrupted_pct", "baseline_rejected_pct", "baseline_overloaded_pct", "recordings_lost",
 	"instance_hours_spot", "instance_hours_on_demand", "peak_servers", "events",
 }
 

@@ -12,7 +12,8 @@ import (
 // scenario.Build (configuration and datasets); here they are written out:
 // an on-demand fleet of at least one server for a morning of two meetings.
 // The second meeting starts on the only server and overloads it until the
-// first ends: a meeting stays where Scalelite placed it, and the second
+// first ends (550 users on 400 places for 30 minutes: all 16,500
+// participant-minutes on it count as overloaded, 40.7% of demand): a meeting stays where Scalelite placed it, and the second
 // server, launched for the new demand, serves nobody and is retired.
 func ExampleRun() {
 	c5a := model.InstanceType{Name: "c5a.4xlarge", CapacityUsers: 400, OnDemandUSDPerHour: 0.688}
@@ -38,8 +39,8 @@ func ExampleRun() {
 		panic(err)
 	}
 	fmt.Printf("cost %.2f USD, peak %d servers, %d launches\n", r.PolicyCostUSD, r.PeakServers, r.Launches)
-	fmt.Printf("%.0f participant-minutes, %.0f rejected, availability %.1f%%\n", r.ParticipantMinutesTotal, r.ParticipantMinutesRejected, r.AvailabilityPct)
+	fmt.Printf("%.0f participant-minutes, %.0f rejected, %.1f%% overloaded, availability %.1f%%\n", r.ParticipantMinutesTotal, r.ParticipantMinutesRejected, r.OverloadedPct, r.AvailabilityPct)
 	// Output:
 	// cost 4.63 USD, peak 2 servers, 2 launches
-	// 40500 participant-minutes, 0 rejected, availability 88.9%
+	// 40500 participant-minutes, 0 rejected, 40.7% overloaded, availability 59.3%
 }

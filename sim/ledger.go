@@ -33,7 +33,9 @@ func (w *world) setMode(i int32, mode uint8) {
 
 func (w *world) accountOverload(in *instance) {
 	if ex := in.participants - in.typ.CapacityUsers; ex > 0 {
-		w.overload += int64(ex) * (w.now - in.overloadAt)
+		dt := w.now - in.overloadAt
+		w.overload += int64(ex) * dt
+		w.overloadAll += int64(in.participants) * dt
 	}
 	in.overloadAt = w.now
 }
@@ -120,9 +122,16 @@ func (w *world) finish() {
 	r.ParticipantMinutesRejected = float64(w.pm[modeRejected]) / 60
 	r.ParticipantMinutesTotal = float64(w.demandSeconds) / 60
 	r.OverloadedParticipantMinutes = float64(w.overload) / 60
+	r.ParticipantMinutesOverloaded = float64(w.overloadAll) / 60
 	r.PolicyCostUSD = r.SpotCostUSD + r.OnDemandCostUSD
 	if r.ParticipantMinutesTotal > 0 {
-		r.AvailabilityPct = 100 * (r.ParticipantMinutesServed - r.OverloadedParticipantMinutes) / r.ParticipantMinutesTotal
+		pct := func(pm float64) float64 { return 100 * pm / r.ParticipantMinutesTotal }
+		r.DisruptedPct = pct(r.ParticipantMinutesDisrupted)
+		r.RejectedPct = pct(r.ParticipantMinutesRejected)
+		r.OverloadedPct = pct(r.ParticipantMinutesOverloaded)
+		// Served without any of the three: overloaded minutes are served
+		// ones, so they come off the served.
+		r.AvailabilityPct = pct(r.ParticipantMinutesServed - r.ParticipantMinutesOverloaded)
 	} else {
 		r.AvailabilityPct = 100
 	}

@@ -12,7 +12,7 @@ import (
 
 // ModelVersion names the simulator's behaviour; baselines made by another
 // version are not comparable.
-const ModelVersion = "scalite-sim/1"
+const ModelVersion = "scalite-sim/2"
 
 // Run simulates the policy and, through the same engine, the all-on-demand
 // baseline of the same demand, and reports both.
@@ -49,8 +49,13 @@ func Run(o Options) (results.Result, error) {
 	pw := newWorldReusing(&o, planner, *spare)
 	res := pw.run()
 	*spare = pw.meetings
-	baseCost := o.Baselines.cost(&bo, func() float64 { return newWorldReusing(&bo, basePlanner, *spare).run().PolicyCostUSD })
+	bf := o.Baselines.figures(&bo, func() baselineFigures {
+		r := newWorldReusing(&bo, basePlanner, *spare).run()
+		return baselineFigures{cost: r.PolicyCostUSD, disrupted: r.DisruptedPct, rejected: r.RejectedPct, overloaded: r.OverloadedPct}
+	})
+	baseCost := bf.cost
 	res.BaselineOnDemandCostUSD = baseCost
+	res.BaselineDisruptedPct, res.BaselineRejectedPct, res.BaselineOverloadedPct = bf.disrupted, bf.rejected, bf.overloaded
 	if baseCost > 0 {
 		res.SavingsPct = 100 * (baseCost - res.PolicyCostUSD) / baseCost
 	}
@@ -73,7 +78,13 @@ type BaselineCache struct {
 
 type baselineEntry struct {
 	once sync.Once
-	cost float64
+	fig  baselineFigures
+}
+
+// baselineFigures are what a run reports of its baseline: the cost and
+// the three ways demand goes unserved.
+type baselineFigures struct {
+	cost, disrupted, rejected, overloaded float64
 }
 
 // NewBaselineCache returns an empty cache, safe for concurrent runs.
@@ -86,9 +97,10 @@ func (c *BaselineCache) Computed() int {
 	return c.computed
 }
 
-// cost is the baseline's cost: the cached one, or compute's. Without a
-// cache, or when the baseline run is recorded, it is always computed.
-func (c *BaselineCache) cost(bo *Options, compute func() float64) float64 {
+// figures are the baseline's figures: the cached ones, or compute's.
+// Without a cache, or when the baseline run is recorded, they are always
+// computed.
+func (c *BaselineCache) figures(bo *Options, compute func() baselineFigures) baselineFigures {
 	if c == nil || bo.Recorder != nil {
 		return compute()
 	}
@@ -101,12 +113,12 @@ func (c *BaselineCache) cost(bo *Options, compute func() float64) float64 {
 	}
 	c.mu.Unlock()
 	e.once.Do(func() {
-		e.cost = compute()
+		e.fig = compute()
 		c.mu.Lock()
 		c.computed++
 		c.mu.Unlock()
 	})
-	return e.cost
+	return e.fig
 }
 
 // baselineKey identifies what a baseline run's result depends on: the

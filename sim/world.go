@@ -142,8 +142,11 @@ type world struct {
 	// count their minutes up to now without waiting for them to change.
 	unserved []int32
 	overload int64 // participant-seconds above capacity
-	sample   results.Sample
-	res      results.Result
+	// overloadAll is participant-seconds on a server above its capacity,
+	// everyone on it.
+	overloadAll int64
+	sample      results.Sample
+	res         results.Result
 }
 
 // newWorld prepares a run; it does not simulate.

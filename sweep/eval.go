@@ -168,15 +168,8 @@ func (e *Evaluator) evaluate(cands []Candidate, from, to int64, runs int, progre
 	return rows, nil
 }
 
-// stats aggregates the contract metrics and the disrupted share.
+// stats aggregates the contract metrics (disrupted_pct, rejected_pct and
+// overloaded_pct among them).
 func stats(runs []results.Result) map[string]results.Stats {
-	st := results.Aggregate(runs)
-	pct := make([]float64, len(runs))
-	for i, r := range runs {
-		if r.ParticipantMinutesTotal > 0 {
-			pct[i] = 100 * r.ParticipantMinutesDisrupted / r.ParticipantMinutesTotal
-		}
-	}
-	st["disrupted_pct"] = results.StatsOf(pct)
-	return st
+	return results.Aggregate(runs)
 }

@@ -37,7 +37,8 @@ func (e *Evaluator) Halving(cands []Candidate, c Constraints, rungs []Rung, prog
 	var rows []Row
 	span := e.Base.To - e.Base.From
 	// Screening rungs judge feasibility loosely: a short window is noisy.
-	loose := Constraints{MaxDisruptedPct: relax(c.MaxDisruptedPct, 3), MinAvailability: c.MinAvailability - 1, MaxRecordingsLost: relax(c.MaxRecordingsLost, 3)}
+	loose := Constraints{MaxDisruptedPct: relax(c.MaxDisruptedPct, 3), MaxRejectedPct: relax(c.MaxRejectedPct, 3), MaxOverloadedPct: relax(c.MaxOverloadedPct, 3),
+		MinAvailability: c.MinAvailability - 1, MaxRecordingsLost: relax(c.MaxRecordingsLost, 3)}
 	if c.MinAvailability < 0 {
 		loose.MinAvailability = -1
 	}

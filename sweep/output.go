@@ -49,7 +49,8 @@ func NewOutcome(meta Meta, rows []Row, c Constraints) *Outcome {
 // p50 and p95.
 var metricColumns = []string{"policy_cost_usd", "baseline_on_demand_cost_usd", "savings_pct", "interruptions",
 	"rebalance_recommendations", "meetings_disrupted", "participant_minutes_disrupted", "disrupted_pct",
-	"participants_rejected", "overloaded_participant_minutes", "availability_pct", "recordings_lost",
+	"participants_rejected", "rejected_pct", "overloaded_participant_minutes", "overloaded_pct",
+	"baseline_disrupted_pct", "baseline_rejected_pct", "baseline_overloaded_pct", "availability_pct", "recordings_lost",
 	"instance_hours_spot", "instance_hours_on_demand", "peak_servers"}
 
 func num(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
@@ -177,6 +178,7 @@ func (o *Outcome) WinnerYAML(cfg config.Config) ([]byte, error) {
 	fmt.Fprintf(&b, "# Winner of sweep %s: candidate %d of %d, %d runs from seed %d.\n", o.Meta.Hash, r.Index, o.Meta.Candidates, o.Meta.Runs, o.Meta.Seed)
 	fmt.Fprintf(&b, "# Mean cost %.2f USD (all on-demand %.2f USD, savings %.1f%%); disrupted %.4f%% of participant-minutes;\n",
 		r.Mean("policy_cost_usd"), r.Mean("baseline_on_demand_cost_usd"), r.Mean("savings_pct"), r.Mean("disrupted_pct"))
+	fmt.Fprintf(&b, "# rejected %.4f%%, on overloaded servers %.3f%% (all on-demand %.3f%%);\n", r.Mean("rejected_pct"), r.Mean("overloaded_pct"), r.Mean("baseline_overloaded_pct"))
 	fmt.Fprintf(&b, "# availability %.3f%%; %.2f recordings lost. Reproduce with scalite sim --config THIS --runs %d --seed %d and the sweep's inputs.\n",
 		r.Mean("availability_pct"), r.Mean("recordings_lost"), o.Meta.Runs, o.Meta.Seed)
 	b.Write(body)

@@ -11,18 +11,26 @@ import (
 // negative bound is no bound.
 type Constraints struct {
 	MaxDisruptedPct   float64 // disrupted participant-minutes, % of demand
+	MaxRejectedPct    float64 // rejected participant-minutes, % of demand
+	MaxOverloadedPct  float64 // participant-minutes on overloaded servers, % of demand
 	MinAvailability   float64 // availability_pct
 	MaxRecordingsLost float64
 }
 
 // None is Constraints with every bound off.
-var None = Constraints{MaxDisruptedPct: -1, MinAvailability: -1, MaxRecordingsLost: -1}
+var None = Constraints{MaxDisruptedPct: -1, MaxRejectedPct: -1, MaxOverloadedPct: -1, MinAvailability: -1, MaxRecordingsLost: -1}
 
 // Feasible reports whether a row meets the constraints, and if not why.
 func (c Constraints) Feasible(r *Row) (bool, string) {
 	var why []string
 	if c.MaxDisruptedPct >= 0 && r.Mean("disrupted_pct") > c.MaxDisruptedPct {
 		why = append(why, fmt.Sprintf("disrupted %.4f%% > %.4f%%", r.Mean("disrupted_pct"), c.MaxDisruptedPct))
+	}
+	if c.MaxRejectedPct >= 0 && r.Mean("rejected_pct") > c.MaxRejectedPct {
+		why = append(why, fmt.Sprintf("rejected %.4f%% > %.4f%%", r.Mean("rejected_pct"), c.MaxRejectedPct))
+	}
+	if c.MaxOverloadedPct >= 0 && r.Mean("overloaded_pct") > c.MaxOverloadedPct {
+		why = append(why, fmt.Sprintf("overloaded %.4f%% > %.4f%%", r.Mean("overloaded_pct"), c.MaxOverloadedPct))
 	}
 	if c.MinAvailability >= 0 && r.Mean("availability_pct") < c.MinAvailability {
 		why = append(why, fmt.Sprintf("availability %.3f%% < %.3f%%", r.Mean("availability_pct"), c.MinAvailability))

@@ -190,7 +190,7 @@ func printSimText(w io.Writer, sc *scenario.Scenario, outcomes []results.Result)
 	if len(outcomes) > 1 {
 		agg := results.Aggregate(outcomes)
 		fmt.Fprintf(w, "\n%d runs (seeds %d..%d): mean [p5 .. p95]\n", len(outcomes), o.Seed, o.Seed+uint64(len(outcomes))-1)
-		for _, k := range []string{"policy_cost_usd", "baseline_on_demand_cost_usd", "savings_pct", "interruptions", "meetings_disrupted", "participant_minutes_disrupted", "participants_rejected", "overloaded_participant_minutes", "availability_pct", "recordings_lost", "peak_servers"} {
+		for _, k := range []string{"policy_cost_usd", "baseline_on_demand_cost_usd", "savings_pct", "interruptions", "meetings_disrupted", "participant_minutes_disrupted", "participants_rejected", "overloaded_participant_minutes", "disrupted_pct", "rejected_pct", "overloaded_pct", "baseline_disrupted_pct", "baseline_rejected_pct", "baseline_overloaded_pct", "availability_pct", "recordings_lost", "peak_servers"} {
 			s := agg[k]
 			fmt.Fprintf(w, "  %-31s %12.2f  [%.2f .. %.2f]\n", k, s.Mean, s.P5, s.P95)
 		}
@@ -201,7 +201,10 @@ func printSimText(w io.Writer, sc *scenario.Scenario, outcomes []results.Result)
 	fmt.Fprintf(w, "servers     peak %d; %.0f spot and %.0f on-demand instance-hours; %d launches, %d failed for capacity\n", r.PeakServers, r.InstanceHoursSpot, r.InstanceHoursOnDemand, r.Launches, r.LaunchFailures)
 	fmt.Fprintf(w, "spot risk   %d interruptions (%d price, %d capacity), %d rebalance recommendations\n", r.Interruptions, r.PriceInterruptions, r.CapacityInterruptions, r.RebalanceRecommendations)
 	fmt.Fprintf(w, "meetings    %d, %d disrupted (%d participants); %d participants rejected; %d recordings lost\n", r.MeetingsTotal, r.MeetingsDisrupted, r.ParticipantsDisrupted, r.ParticipantsRejected, r.RecordingsLost)
-	fmt.Fprintf(w, "minutes     %.0f participant-minutes: %.0f disrupted, %.0f rejected, %.0f overloaded; availability %.3f%%\n", r.ParticipantMinutesTotal, r.ParticipantMinutesDisrupted, r.ParticipantMinutesRejected, r.OverloadedParticipantMinutes, r.AvailabilityPct)
+	fmt.Fprintf(w, "minutes     %.0f participant-minutes: %.0f disrupted, %.0f rejected, %.0f on overloaded servers; availability %.3f%%\n", r.ParticipantMinutesTotal, r.ParticipantMinutesDisrupted, r.ParticipantMinutesRejected, r.ParticipantMinutesOverloaded, r.AvailabilityPct)
+	fmt.Fprintf(w, "unserved    %% of demand   disrupted  rejected  overloaded\n")
+	fmt.Fprintf(w, "              policy       %8.3f  %8.3f  %10.3f\n", r.DisruptedPct, r.RejectedPct, r.OverloadedPct)
+	fmt.Fprintf(w, "              on-demand    %8.3f  %8.3f  %10.3f\n", r.BaselineDisruptedPct, r.BaselineRejectedPct, r.BaselineOverloadedPct)
 	fmt.Fprintf(w, "seed        %d, %d events\n", r.Seed, r.Events)
 }
 

@@ -22,6 +22,8 @@ import (
 func sweepCommand() *cli.Command {
 	constraintFlags := []cli.Flag{
 		&cli.Float64Flag{Name: "max-disrupted-pct", Value: -1, Usage: "winner's mean disrupted participant-minutes, % of demand, at most (-1 = no bound)"},
+		&cli.Float64Flag{Name: "max-rejected-pct", Value: -1, Usage: "winner's mean rejected participant-minutes, % of demand, at most (-1 = no bound)"},
+		&cli.Float64Flag{Name: "max-overloaded-pct", Value: -1, Usage: "winner's mean participant-minutes on overloaded servers (everyone on them), % of demand, at most (-1 = no bound)"},
 		&cli.Float64Flag{Name: "min-availability", Value: -1, Usage: "winner's mean availability_pct at least (-1 = no bound)"},
 		&cli.Float64Flag{Name: "max-recordings-lost", Value: -1, Usage: "winner's mean recordings lost at most (-1 = no bound)"},
 	}
@@ -94,7 +96,8 @@ func setupSweep(c *cli.Context) (*sweepEnv, error) {
 			Hash:       sweep.Hash(specBytes, baseYAML, []byte(strings.Join(args, "\x00")), []byte(strconv.Itoa(c.Int("runs")))),
 			Candidates: len(cands), Runs: c.Int("runs"), Seed: c.Uint64("seed"), Shard: "all", Args: args,
 		},
-		cons: sweep.Constraints{MaxDisruptedPct: c.Float64("max-disrupted-pct"), MinAvailability: c.Float64("min-availability"), MaxRecordingsLost: c.Float64("max-recordings-lost")},
+		cons: sweep.Constraints{MaxDisruptedPct: c.Float64("max-disrupted-pct"), MaxRejectedPct: c.Float64("max-rejected-pct"), MaxOverloadedPct: c.Float64("max-overloaded-pct"),
+			MinAvailability: c.Float64("min-availability"), MaxRecordingsLost: c.Float64("max-recordings-lost")},
 	}, nil
 }
 
@@ -267,8 +270,8 @@ func finishSweep(c *cli.Context, env *sweepEnv, out *sweep.Outcome, files *atomi
 		return err
 	}
 	fmt.Fprintf(c.App.Writer, "%d candidates, %d on the Pareto front; winner: candidate %d (%s)\n", len(out.Rows), front, w.Index, strings.Join(cand.Params, ", "))
-	fmt.Fprintf(c.App.Writer, "  mean cost %.2f USD vs all on-demand %.2f USD (savings %.1f%%), disrupted %.4f%%, availability %.3f%%, recordings lost %.2f\n",
-		w.Mean("policy_cost_usd"), w.Mean("baseline_on_demand_cost_usd"), w.Mean("savings_pct"), w.Mean("disrupted_pct"), w.Mean("availability_pct"), w.Mean("recordings_lost"))
+	fmt.Fprintf(c.App.Writer, "  mean cost %.2f USD vs all on-demand %.2f USD (savings %.1f%%), disrupted %.4f%%, rejected %.4f%%, overloaded %.3f%% (all on-demand %.3f%%), availability %.3f%%, recordings lost %.2f\n",
+		w.Mean("policy_cost_usd"), w.Mean("baseline_on_demand_cost_usd"), w.Mean("savings_pct"), w.Mean("disrupted_pct"), w.Mean("rejected_pct"), w.Mean("overloaded_pct"), w.Mean("baseline_overloaded_pct"), w.Mean("availability_pct"), w.Mean("recordings_lost"))
 	fmt.Fprintf(c.App.Writer, "wrote %s\n", strings.Join(files.Paths(), ", "))
 	return nil
 }
