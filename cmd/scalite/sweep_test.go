@@ -27,7 +27,7 @@ var window = []string{"--from", "2026-03-02", "--to", "2026-03-09", "--runs", "2
 
 func TestSweepWinnerReproduces(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "sweep")
-	args := append([]string{"sweep", "--spec", writeSpec(t), "--out", out, "--min-availability", "95"}, window...)
+	args := append([]string{"sweep", "--spec", writeSpec(t), "--out", out, "--min-availability", "85"}, window...)
 	code, stdout, stderr := scalite(t, args...)
 	if code != 0 {
 		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
@@ -83,7 +83,7 @@ func jsonNum(v float64) string {
 func TestSweepShardsMergeToTheSameBytes(t *testing.T) {
 	dir := t.TempDir()
 	spec := writeSpec(t)
-	base := append([]string{"--spec", spec, "--min-availability", "95"}, window...)
+	base := append([]string{"--spec", spec, "--min-availability", "85"}, window...)
 	run := func(args ...string) {
 		t.Helper()
 		if code, o, e := scalite(t, args...); code != 0 {
