@@ -132,6 +132,10 @@ type Simulation struct {
 	// HazardMultiplier scales the advisor-derived interruption rate, for
 	// stress tests ("what if pools were reclaimed 5x as often?").
 	HazardMultiplier float64 `yaml:"hazard_multiplier"`
+	// AdvisorReading is how the advisor band becomes a hazard: per-instance
+	// (a share of instances interrupted during their life; the default) or
+	// instance-hours (a share of a 730-hour month).
+	AdvisorReading string `yaml:"advisor_reading"`
 	// JoinDelay is how long after a create its participants' joins reach
 	// Scalelite's load counter.
 	JoinDelay Duration `yaml:"join_delay"`
@@ -233,6 +237,7 @@ func Default() Config {
 			ReclaimShare:          0.3,
 			LaunchFailure:         0.02,
 			HazardMultiplier:      1,
+			AdvisorReading:        "per-instance",
 			JoinDelay:             d(20 * time.Second),
 			RejoinDelayAfterEnd:   d(15 * time.Second),
 		},

@@ -59,7 +59,7 @@ func (r *Report) headlines() []headline {
 		}
 		return h
 	}
-	return []headline{
+	hs := []headline{
 		row("Policy cost (USD)", "policy_cost_usd", "%.2f"),
 		row("All on-demand cost (USD)", "baseline_on_demand_cost_usd", "%.2f"),
 		row("Savings (%)", "savings_pct", "%.1f"),
@@ -76,9 +76,20 @@ func (r *Report) headlines() []headline {
 		row("On overloaded servers (% of demand): policy", "overloaded_pct", "%.3f"),
 		row("On overloaded servers (% of demand): all on-demand", "baseline_overloaded_pct", "%.3f"),
 		row("Availability (%: served without any of the three)", "availability_pct", "%.3f"),
+	}
+	if len(r.Runs) > 0 && r.Runs[0].OtherReading != "" {
+		// The sensitivity band: the advisor band read the other way.
+		other := "band read per " + strings.TrimPrefix(strings.TrimSuffix(r.Runs[0].OtherReading, "s"), "per-")
+		hs = append(hs,
+			row("Interruptions, "+other, "other_reading_interruptions", "%.1f"),
+			row("Disrupted (% of demand), "+other, "other_reading_disrupted_pct", "%.3f"),
+			row("Availability (%), "+other, "other_reading_availability_pct", "%.3f"),
+			row("Policy cost (USD), "+other, "other_reading_policy_cost_usd", "%.2f"))
+	}
+	return append(hs,
 		row("Recordings lost", "recordings_lost", "%.1f"),
 		row("Peak servers", "peak_servers", "%.1f"),
-	}
+	)
 }
 
 var page = template.Must(template.New("report").Parse(`<!DOCTYPE html>

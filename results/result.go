@@ -35,12 +35,29 @@ type Result struct {
 	BaselineDisruptedPct  float64 `json:"baseline_disrupted_pct"`
 	BaselineRejectedPct   float64 `json:"baseline_rejected_pct"`
 	BaselineOverloadedPct float64 `json:"baseline_overloaded_pct"`
-	RecordingsLost        int     `json:"recordings_lost"`
-	InstanceHoursSpot     float64 `json:"instance_hours_spot"`
-	InstanceHoursOnDemand float64 `json:"instance_hours_on_demand"`
-	PeakServers           int     `json:"peak_servers"`
-	Events                int64   `json:"events"`
-	Seed                  uint64  `json:"seed"`
+
+	// AdvisorReading is how the advisor band became a hazard
+	// ("per-instance" or "instance-hours"; empty without advisor-driven
+	// interruptions), LifetimeHours the lifetime the per-instance reading
+	// spread it over.
+	AdvisorReading string  `json:"advisor_reading,omitempty"`
+	LifetimeHours  float64 `json:"lifetime_hours,omitempty"`
+	// The other reading's figures, the sensitivity band: what the same
+	// run gives when the band is read the other way (scalite sim computes
+	// it; 0 and other_reading empty when not computed).
+	OtherReading                string  `json:"other_reading,omitempty"`
+	OtherReadingInterruptions   float64 `json:"other_reading_interruptions"`
+	OtherReadingDisruptedPct    float64 `json:"other_reading_disrupted_pct"`
+	OtherReadingRejectedPct     float64 `json:"other_reading_rejected_pct"`
+	OtherReadingOverloadedPct   float64 `json:"other_reading_overloaded_pct"`
+	OtherReadingAvailabilityPct float64 `json:"other_reading_availability_pct"`
+	OtherReadingPolicyCostUSD   float64 `json:"other_reading_policy_cost_usd"`
+	RecordingsLost              int     `json:"recordings_lost"`
+	InstanceHoursSpot           float64 `json:"instance_hours_spot"`
+	InstanceHoursOnDemand       float64 `json:"instance_hours_on_demand"`
+	PeakServers                 int     `json:"peak_servers"`
+	Events                      int64   `json:"events"`
+	Seed                        uint64  `json:"seed"`
 
 	// Beyond the contract: the parts that make up the figures above.
 	ParticipantMinutesServed   float64 `json:"participant_minutes_served"`
@@ -76,7 +93,9 @@ var resultKeys = []string{
 	"participant_minutes_total", "participant_minutes_disrupted", "participants_rejected",
 	"overloaded_participant_minutes", "availability_pct",
 	"disrupted_pct", "rejected_pct", "overloaded_pct",
-	"baseline_disrupted_pct", "baseline_rejected_pct", "baseline_overloaded_pct", "recordings_lost",
+	"baseline_disrupted_pct", "baseline_rejected_pct", "baseline_overloaded_pct",
+	"lifetime_hours", "other_reading_interruptions", "other_reading_disrupted_pct", "other_reading_rejected_pct",
+	"other_reading_overloaded_pct", "other_reading_availability_pct", "other_reading_policy_cost_usd", "recordings_lost",
 	"instance_hours_spot", "instance_hours_on_demand", "peak_servers", "events",
 }
 

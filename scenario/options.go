@@ -24,6 +24,7 @@ func OptionsFrom(cfg *config.Config, cat *model.Catalog) (sim.Options, error) {
 		RebalanceLead:         sm.RebalanceLead.Seconds(),
 		ReclaimShare:          sm.ReclaimShare,
 		HazardMultiplier:      sm.HazardMultiplier,
+		AdvisorReading:        advisorReading(sm.AdvisorReading),
 		LaunchFailure:         sm.LaunchFailure,
 		OnDemandLaunchFailure: sm.OnDemandLaunchFailure,
 		BootFailure:           sm.BootFailure,
@@ -43,4 +44,12 @@ func OptionsFrom(cfg *config.Config, cat *model.Catalog) (sim.Options, error) {
 		o.Capacity = sim.CapacityTrace
 	}
 	return o, nil
+}
+
+// advisorReading maps the validated config value.
+func advisorReading(s string) sim.AdvisorReading {
+	if s == "instance-hours" {
+		return sim.ReadingInstanceHours
+	}
+	return sim.ReadingPerInstance
 }

@@ -21,6 +21,35 @@ const (
 	CapacityTrace // replayed availability traces
 )
 
+// AdvisorReading says how an advisor band's monthly fraction f (the
+// share "reclaimed during the trailing month") becomes a hazard. AWS does
+// not say whether f counts instances or instance-hours.
+type AdvisorReading uint8
+
+// The two readings.
+const (
+	// ReadingPerInstance: a share f of the instances in a pool are
+	// interrupted during their life. An instance living L hours then has
+	// the hazard -ln(1-f)/L, with L the fleet's mean instance lifetime.
+	// The default: it is the band's plain wording, and for the short-lived
+	// servers of a scaling fleet (about 16 h) it is the pessimistic end.
+	ReadingPerInstance AdvisorReading = iota
+	// ReadingInstanceHours: a share f of a pool's instance-hours, i.e. an
+	// instance running the whole 730-hour month is interrupted with
+	// probability f: the hazard -ln(1-f)/730, whatever the lifetime.
+	ReadingInstanceHours
+)
+
+func (r AdvisorReading) String() string {
+	if r == ReadingInstanceHours {
+		return "instance-hours"
+	}
+	return "per-instance"
+}
+
+// hoursPerMonth is the month the instance-hours reading spreads f over.
+const hoursPerMonth = 730
+
 // Options is one simulation: the policy, its inputs and the world model.
 // Durations are seconds, times Unix seconds.
 type Options struct {
@@ -42,7 +71,18 @@ type Options struct {
 	RebalanceLead        int64
 	ReclaimShare         float64
 	HazardMultiplier     float64
-	LaunchFailure        float64
+	// AdvisorReading is how the band becomes a hazard (CapacityAdvisor).
+	AdvisorReading AdvisorReading
+	// LifetimeHours is the instance lifetime the per-instance reading
+	// spreads the band over; 0 = the mean lifetime of the all-on-demand
+	// baseline's servers (the same demand through the same engine), which
+	// Run measures first.
+	LifetimeHours float64
+	// Sensitivity, when set, also runs the policy under the other advisor
+	// reading and reports its figures as the result's other_reading_* keys
+	// (CapacityAdvisor only; it doubles the run's cost).
+	Sensitivity   bool
+	LaunchFailure float64
 	// OnDemandLaunchFailure is the chance an on-demand launch finds no
 	// capacity in its zone; the zone is then avoided for UnavailableFor.
 	OnDemandLaunchFailure float64

@@ -174,6 +174,7 @@ func TestLaunchesFailAfterAReclaim(t *testing.T) {
 	// victim there.
 	o.Capacity = sim.CapacityAdvisor
 	o.HazardMultiplier = 2000
+	o.AdvisorReading = sim.ReadingInstanceHours
 	o.Policy.Min, o.Policy.Max = 3, 3
 	o.To = ruleDay + 3*86400
 	log := &eventLog{}

@@ -46,13 +46,49 @@ func Run(o Options) (results.Result, error) {
 	if bo.Recorder == nil {
 		basePlanner = basePlanner.WithoutReasons()
 	}
+	baseline := func() baselineFigures {
+		bw := newWorldReusing(&bo, basePlanner, *spare)
+		r := bw.run()
+		*spare = bw.meetings
+		f := baselineFigures{cost: r.PolicyCostUSD, disrupted: r.DisruptedPct, rejected: r.RejectedPct, overloaded: r.OverloadedPct}
+		if r.Launches > 0 {
+			f.lifetime = (r.InstanceHoursOnDemand + r.InstanceHoursSpot) / float64(r.Launches)
+		}
+		return f
+	}
+	var bf baselineFigures
+	advisor := o.Capacity == CapacityAdvisor && len(o.Policy.SpotMarkets()) > 0
+	haveBaseline := false
+	if advisor && o.AdvisorReading == ReadingPerInstance && o.LifetimeHours == 0 {
+		// The per-instance reading needs the fleet's lifetime: the
+		// baseline's, measured first (it does not depend on the reading).
+		bf, haveBaseline = o.Baselines.figures(&bo, baseline), true
+		o.LifetimeHours = bf.lifetime
+	}
 	pw := newWorldReusing(&o, planner, *spare)
 	res := pw.run()
 	*spare = pw.meetings
-	bf := o.Baselines.figures(&bo, func() baselineFigures {
-		r := newWorldReusing(&bo, basePlanner, *spare).run()
-		return baselineFigures{cost: r.PolicyCostUSD, disrupted: r.DisruptedPct, rejected: r.RejectedPct, overloaded: r.OverloadedPct}
-	})
+	if !haveBaseline {
+		bf = o.Baselines.figures(&bo, baseline)
+	}
+	if advisor {
+		res.AdvisorReading, res.LifetimeHours = o.AdvisorReading.String(), o.LifetimeHours
+	}
+	if advisor && o.Sensitivity {
+		alt := o
+		alt.Sensitivity, alt.Recorder, alt.BaselineRecorder = false, nil, nil
+		alt.AdvisorReading = ReadingInstanceHours
+		if o.AdvisorReading == ReadingInstanceHours {
+			alt.AdvisorReading, alt.LifetimeHours = ReadingPerInstance, bf.lifetime
+		}
+		aw := newWorldReusing(&alt, planner.WithoutReasons(), *spare)
+		ar := aw.run()
+		*spare = aw.meetings
+		res.OtherReading = alt.AdvisorReading.String()
+		res.OtherReadingInterruptions = float64(ar.Interruptions)
+		res.OtherReadingDisruptedPct, res.OtherReadingRejectedPct, res.OtherReadingOverloadedPct = ar.DisruptedPct, ar.RejectedPct, ar.OverloadedPct
+		res.OtherReadingPolicyCostUSD, res.OtherReadingAvailabilityPct = ar.PolicyCostUSD, ar.AvailabilityPct
+	}
 	baseCost := bf.cost
 	res.BaselineOnDemandCostUSD = baseCost
 	res.BaselineDisruptedPct, res.BaselineRejectedPct, res.BaselineOverloadedPct = bf.disrupted, bf.rejected, bf.overloaded
@@ -85,6 +121,9 @@ type baselineEntry struct {
 // the three ways demand goes unserved.
 type baselineFigures struct {
 	cost, disrupted, rejected, overloaded float64
+	// lifetime is the mean server lifetime in hours: instance-hours per
+	// launch.
+	lifetime float64
 }
 
 // NewBaselineCache returns an empty cache, safe for concurrent runs.

@@ -195,6 +195,11 @@ func newWorldReusing(o *Options, planner *engine.Planner, spare []meetingRun) *w
 			// Each event takes ReclaimShare of the pool on average, so the
 			// per-instance hazard is rate x share.
 			m.perSecond = band.HourlyHazard() * o.HazardMultiplier / o.ReclaimShare / 3600
+			if o.AdvisorReading == ReadingPerInstance && o.LifetimeHours > 0 {
+				// HourlyHazard spreads -ln(1-f) over a 730-hour month;
+				// per instance it is spread over one lifetime.
+				m.perSecond *= hoursPerMonth / o.LifetimeHours
+			}
 		}
 		if o.Capacity == CapacityTrace {
 			m.avail = o.Availability[k]

@@ -67,6 +67,8 @@ func simAction(c *cli.Context) error {
 		sc.Options.BaselineRecorder = &baseline
 	}
 	runs := c.Int("runs")
+	// The other reading of the advisor band, as a sensitivity band.
+	sc.Options.Sensitivity = true
 	outcomes, err := sim.RunMany(sc.Options, runs, 0, sc.MeetingsFor)
 	if err != nil {
 		return err
@@ -190,7 +192,11 @@ func printSimText(w io.Writer, sc *scenario.Scenario, outcomes []results.Result)
 	if len(outcomes) > 1 {
 		agg := results.Aggregate(outcomes)
 		fmt.Fprintf(w, "\n%d runs (seeds %d..%d): mean [p5 .. p95]\n", len(outcomes), o.Seed, o.Seed+uint64(len(outcomes))-1)
-		for _, k := range []string{"policy_cost_usd", "baseline_on_demand_cost_usd", "savings_pct", "interruptions", "meetings_disrupted", "participant_minutes_disrupted", "participants_rejected", "overloaded_participant_minutes", "disrupted_pct", "rejected_pct", "overloaded_pct", "baseline_disrupted_pct", "baseline_rejected_pct", "baseline_overloaded_pct", "availability_pct", "recordings_lost", "peak_servers"} {
+		for _, k := range []string{"policy_cost_usd", "baseline_on_demand_cost_usd", "savings_pct", "interruptions", "meetings_disrupted", "participant_minutes_disrupted", "participants_rejected", "overloaded_participant_minutes", "disrupted_pct", "rejected_pct", "overloaded_pct", "baseline_disrupted_pct", "baseline_rejected_pct", "baseline_overloaded_pct", "availability_pct", "recordings_lost", "peak_servers",
+			"other_reading_interruptions", "other_reading_disrupted_pct", "other_reading_availability_pct", "other_reading_policy_cost_usd"} {
+			if strings.HasPrefix(k, "other_reading") && outcomes[0].OtherReading == "" {
+				continue
+			}
 			s := agg[k]
 			fmt.Fprintf(w, "  %-31s %12.2f  [%.2f .. %.2f]\n", k, s.Mean, s.P5, s.P95)
 		}
@@ -200,6 +206,17 @@ func printSimText(w io.Writer, sc *scenario.Scenario, outcomes []results.Result)
 	fmt.Fprintf(w, "\ncost        %.2f USD (spot %.2f, on-demand %.2f); all on-demand %.2f USD; savings %.1f%%\n", r.PolicyCostUSD, r.SpotCostUSD, r.OnDemandCostUSD, r.BaselineOnDemandCostUSD, r.SavingsPct)
 	fmt.Fprintf(w, "servers     peak %d; %.0f spot and %.0f on-demand instance-hours; %d launches, %d failed for capacity\n", r.PeakServers, r.InstanceHoursSpot, r.InstanceHoursOnDemand, r.Launches, r.LaunchFailures)
 	fmt.Fprintf(w, "spot risk   %d interruptions (%d price, %d capacity), %d rebalance recommendations\n", r.Interruptions, r.PriceInterruptions, r.CapacityInterruptions, r.RebalanceRecommendations)
+	if r.AdvisorReading != "" {
+		reading := "the advisor band read per instance over a %.1f h mean lifetime"
+		if r.AdvisorReading == "instance-hours" {
+			reading = "the advisor band read per instance-hour of a 730-hour month"
+		}
+		fmt.Fprintf(w, "            "+reading+"\n", r.LifetimeHours)
+	}
+	if r.OtherReading != "" {
+		fmt.Fprintf(w, "            read per %s instead: %.0f interruptions, disrupted %.3f%%, availability %.3f%%, cost %.2f USD\n",
+			strings.TrimPrefix(strings.Replace(r.OtherReading, "instance-hours", "instance-hour", 1), "per-"), r.OtherReadingInterruptions, r.OtherReadingDisruptedPct, r.OtherReadingAvailabilityPct, r.OtherReadingPolicyCostUSD)
+	}
 	fmt.Fprintf(w, "meetings    %d, %d disrupted (%d participants); %d participants rejected; %d recordings lost\n", r.MeetingsTotal, r.MeetingsDisrupted, r.ParticipantsDisrupted, r.ParticipantsRejected, r.RecordingsLost)
 	fmt.Fprintf(w, "minutes     %.0f participant-minutes: %.0f disrupted, %.0f rejected, %.0f on overloaded servers; availability %.3f%%\n", r.ParticipantMinutesTotal, r.ParticipantMinutesDisrupted, r.ParticipantMinutesRejected, r.ParticipantMinutesOverloaded, r.AvailabilityPct)
 	fmt.Fprintf(w, "unserved    %% of demand   disrupted  rejected  overloaded\n")
