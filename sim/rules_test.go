@@ -160,7 +160,7 @@ func TestPriceAboveMaxPriceInterrupts(t *testing.T) {
 
 type eventLog struct{ events []results.Record }
 
-func (l *eventLog) Sample(*results.Sample)  {}
+func (l *eventLog) Sample(*results.Sample) {}
 func (l *eventLog) Event(r results.Record) { l.events = append(l.events, r) }
 
 // TestLaunchesFailAfterAReclaim: a pool AWS has just reclaimed from is
