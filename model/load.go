@@ -248,7 +248,13 @@ type MediaStep struct {
 // did not say: when neither voice nor listeners are known (both 0), the
 // moderators speak and everyone else listens.
 func (m *Meeting) MediaAt(t int64) MediaMix {
-	n := m.ParticipantsAt(t)
+	return m.MixAt(t, m.ParticipantsAt(t))
+}
+
+// MixAt is the meeting's media at t with n participants (a simulator's
+// meeting can be smaller or larger than its trace says at t, e.g. before
+// its users rejoin).
+func (m *Meeting) MixAt(t int64, n int) MediaMix {
 	x := MediaMix{Participants: n, Moderators: min(m.Moderators, n), Voice: int(m.VoiceParticipants), Listeners: int(m.Listeners),
 		Webcams: m.VideoStreams, Screenshares: int(m.Screenshares), Recording: m.Recorded}
 	if len(m.Media) > 0 {
