@@ -287,3 +287,35 @@ func (x MediaMix) WithDefaults() MediaMix {
 func (lm LoadModel) LoadAt(m *Meeting, t int64) float64 {
 	return lm.MeetingLoad(m.MediaAt(t))
 }
+
+// LoadSeconds integrates the meeting's live load (without the recorder)
+// over the part of it inside [from, to), LU-seconds: divided by its
+// participant-seconds, the load per participant of its mix.
+func (lm LoadModel) LoadSeconds(m *Meeting, from, to int64) float64 {
+	from, to = max(from, m.Start), min(to, m.End)
+	if to <= from {
+		return 0
+	}
+	if len(m.Curve) == 0 && len(m.Media) == 0 {
+		return lm.LiveLoad(TallyOf(m.MediaAt(from))) * float64(to-from)
+	}
+	cuts := []int64{from, to}
+	for _, s := range m.Curve {
+		if s.At > from && s.At < to {
+			cuts = append(cuts, s.At)
+		}
+	}
+	for _, s := range m.Media {
+		if s.At > from && s.At < to {
+			cuts = append(cuts, s.At)
+		}
+	}
+	sort.Slice(cuts, func(i, j int) bool { return cuts[i] < cuts[j] })
+	total := 0.0
+	for i := 0; i+1 < len(cuts); i++ {
+		if d := cuts[i+1] - cuts[i]; d > 0 {
+			total += lm.LiveLoad(TallyOf(m.MediaAt(cuts[i]))) * float64(d)
+		}
+	}
+	return total
+}
