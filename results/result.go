@@ -64,10 +64,18 @@ type Result struct {
 	TotalCostUSD         float64 `json:"total_cost_usd,omitempty"`
 	BaselineTotalCostUSD float64 `json:"baseline_total_cost_usd,omitempty"`
 	TotalSavingsPct      float64 `json:"total_savings_pct,omitempty"`
+	// LoadPerParticipant is the demand's mean load per participant in the
+	// load model's units (LU, model.LoadModel), weighted by time: what one
+	// participant of this trace's mix costs a server; 0 when the run counted
+	// users instead.
+	LoadPerParticipant float64 `json:"load_per_participant,omitempty"`
 }
 
 // Priced reports whether the run was priced beyond instances.
 func (r *Result) Priced() bool { return r.TotalCostUSD > 0 }
+
+// loadKey is the load model's key, aggregated when runs used it.
+const loadKey = "load_per_participant"
 
 // billKeys are the whole bill's keys, aggregated when runs were priced.
 var billKeys = []string{"egress_gb", "egress_cost_usd", "ebs_cost_usd", "ipv4_cost_usd", "total_cost_usd", "baseline_total_cost_usd", "total_savings_pct"}

@@ -76,4 +76,10 @@ func TestAggregateAddsTheBillWhenPriced(t *testing.T) {
 	if priced["total_cost_usd"].Mean != 3.5 || priced["egress_cost_usd"].Mean != 2 {
 		t.Errorf("bill %+v", priced)
 	}
+	if _, ok := priced[loadKey]; ok {
+		t.Error("a run without the load model aggregates its load per participant")
+	}
+	if got := Aggregate([]Result{{LoadPerParticipant: 30}, {LoadPerParticipant: 40}})[loadKey].Mean; got != 35 {
+		t.Errorf("load per participant aggregated to %v, want 35", got)
+	}
 }

@@ -21,6 +21,9 @@ func Aggregate(runs []Result) map[string]Stats {
 	if len(runs) > 0 && runs[0].Priced() {
 		keys = append(keys[:len(keys):len(keys)], billKeys...)
 	}
+	if len(runs) > 0 && runs[0].LoadPerParticipant > 0 {
+		keys = append(keys[:len(keys):len(keys)], loadKey)
+	}
 	out := make(map[string]Stats, len(keys))
 	vals := make([]float64, len(runs))
 	metrics := make([]map[string]float64, len(runs))
