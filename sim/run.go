@@ -35,27 +35,53 @@ func Run(o Options) (results.Result, error) {
 	if err != nil {
 		return results.Result{}, err
 	}
-	// The per-meeting table, the largest thing a run allocates, comes from
-	// earlier runs (a sweep's worker reuses one across its candidates) and
-	// serves the baseline after the policy.
-	spare := meetingTables.Get().(*[]meetingRun)
-	defer meetingTables.Put(spare)
 	if o.Recorder == nil {
 		planner = planner.WithoutReasons() // nothing reads them
 	}
 	if bo.Recorder == nil {
 		basePlanner = basePlanner.WithoutReasons()
 	}
-	pw := newWorldReusing(&o, planner, *spare)
-	res := pw.run()
-	*spare = pw.meetings
-	baseCost := o.Baselines.cost(&bo, func() float64 { return newWorldReusing(&bo, basePlanner, *spare).run().PolicyCostUSD })
+	// The per-meeting table, the largest thing a run allocates, comes from
+	// earlier runs (a sweep's worker reuses one across its candidates).
+	simulate := func(o *Options, p *engine.Planner) results.Result {
+		table := meetingTables.Get().(*[]meetingRun)
+		defer meetingTables.Put(table)
+		w := newWorldReusing(o, p, *table)
+		r := w.run()
+		*table = w.meetings
+		return r
+	}
+	baseline := func() float64 {
+		return o.Baselines.cost(&bo, func() float64 { return simulate(&bo, basePlanner).PolicyCostUSD })
+	}
+	// The two worlds share nothing they write: with a core to spare the
+	// baseline runs beside the policy (an unrecorded baseline only, and
+	// not for traces so large that a second table would cost more memory
+	// than the time is worth).
+	var res results.Result
+	var baseCost float64
+	if o.spareCore && bo.Recorder == nil && len(o.Meetings) <= concurrentBaselineMeetings {
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			baseCost = baseline()
+		}()
+		res = simulate(&o, planner)
+		<-done
+	} else {
+		res = simulate(&o, planner)
+		baseCost = baseline()
+	}
 	res.BaselineOnDemandCostUSD = baseCost
 	if baseCost > 0 {
 		res.SavingsPct = 100 * (baseCost - res.PolicyCostUSD) / baseCost
 	}
 	return res, nil
 }
+
+// concurrentBaselineMeetings bounds the traces whose baseline runs beside
+// the policy: a million meetings is 40 MB of run state per world.
+const concurrentBaselineMeetings = 1_000_000
 
 // meetingTables holds per-meeting tables of finished runs for the next.
 var meetingTables = sync.Pool{New: func() any { return new([]meetingRun) }}
@@ -195,6 +221,7 @@ func RunMany(o Options, n, workers int, meetingsFor func(seed uint64) ([]model.M
 					}
 					ro.Meetings = ms
 				}
+				ro.spareCore = workers > n // cores the runs leave idle
 				results[i], errs[i] = Run(ro)
 			}
 		}()
