@@ -9,7 +9,7 @@ FUZZTIME ?= 3s
 FUZZ := ./datasets:FuzzReadPrices ./datasets:FuzzParseTrace ./datasets:FuzzParseCatalog ./config:FuzzParseConfig \
 	./timetable:FuzzParse ./traceimport:FuzzReadEventsXML
 
-.PHONY: all build run test unit regress fuzz bench lint clean
+.PHONY: all build run test unit regress fuzz bench bench-process lint clean
 
 all: build
 
@@ -41,9 +41,29 @@ fuzz:
 	done
 
 # Benchmarks report ns/op, and events/s or records/s where that is the unit
-# of work (kernel hold model, one simulated year, price reading).
-bench:
+# of work (kernel hold model, one simulated year, price and trace reading),
+# candidates/s, s/1000-candidates and cpu/wall for the one-year sweep; then
+# bench-process the whole-process figures.
+bench: build
 	$(GO) test -run '^$$' -bench . -benchmem ./...
+	@$(MAKE) --no-print-directory bench-process
+
+# Whole-process figures with GNU time: one simulated year through the CLI
+# (policy + baseline, examples/bench-year.yaml on generated prices and a
+# generated university trace), and one year at 16x the university load.
+BENCH_DIR ?= $(OUT)/bench
+BENCH_TYPES := c5.4xlarge c5a.4xlarge c5n.4xlarge c6i.4xlarge c6a.4xlarge m5.4xlarge m5a.4xlarge m6i.4xlarge
+bench-process: build
+	@if [ ! -x /usr/bin/time ]; then echo "bench-process: skipped, GNU time (/usr/bin/time) is not installed"; exit 0; fi; \
+	set -e; mkdir -p $(BENCH_DIR); \
+	$(BIN) prices generate $(foreach t,$(BENCH_TYPES),--instance-types $(t)) --start 2025-01-06 --days 366 --seed 9 -o $(BENCH_DIR)/prices.json; \
+	$(BIN) trace generate --start 2025-01-06 --days 365 --seed 9 -o $(BENCH_DIR)/year.csv 2>/dev/null; \
+	/usr/bin/time -f 'one simulated year, whole process: %e s wall, %U s user, %M KB peak RSS' \
+		$(BIN) sim --config examples/bench-year.yaml --prices $(BENCH_DIR)/prices.json --trace $(BENCH_DIR)/year.csv \
+		--from 2025-01-06 --to 2026-01-06 --format json > $(BENCH_DIR)/year.json; \
+	/usr/bin/time -f '16x university load, one year, whole process: %e s wall, %U s user, %M KB peak RSS' \
+		$(BIN) sim --config examples/bench-year.yaml --prices $(BENCH_DIR)/prices.json --scale 16 \
+		--from 2025-01-06 --to 2026-01-06 --format json > $(BENCH_DIR)/year-16x.json
 
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \

@@ -288,22 +288,32 @@ func (p *TraceProfile) expectedMeetings(opt TraceGenOptions) float64 {
 // ...: written into one buffer, so that millions of meetings cost one
 // allocation for their IDs rather than one each.
 func nameIDs(ms []model.Meeting, name string) {
-	buf := make([]byte, 0, len(ms)*(len(name)+8))
-	ends := make([]int, len(ms))
+	var b strings.Builder // its String does not copy the buffer
+	b.Grow(len(ms) * (len(name) + 8))
+	var num [20]byte
 	for i := range ms {
-		buf = append(buf, name...)
-		buf = append(buf, '-')
+		b.WriteString(name)
+		b.WriteByte('-')
 		n := i + 1
 		for w := 100000; w > 1 && n < w; w /= 10 {
-			buf = append(buf, '0') // zero-padded to six digits, as %06d
+			b.WriteByte('0') // zero-padded to six digits, as %06d
 		}
-		buf = strconv.AppendInt(buf, int64(n), 10)
-		ends[i] = len(buf)
+		b.Write(strconv.AppendInt(num[:0], int64(n), 10))
 	}
-	all := string(buf)
+	all := b.String()
 	start := 0
 	for i := range ms {
-		ms[i].ID = all[start:ends[i]]
-		start = ends[i]
+		end := start + len(name) + 1 + max(6, digits(i+1))
+		ms[i].ID = all[start:end]
+		start = end
 	}
+}
+
+// digits is the number of decimal digits of n > 0.
+func digits(n int) int {
+	d := 1
+	for ; n >= 10; n /= 10 {
+		d++
+	}
+	return d
 }

@@ -189,7 +189,11 @@ func (c *Controller) register(ctx context.Context, view *fleetView) []string {
 			c.fail("ec2", err)
 			continue
 		}
-		srv, err := c.Scalelite.AddServer(ctx, url, c.BBBSecret, 1, o.inst.Tags[TagServerTag])
+		// Scalelite places on load × load_multiplier: the type's multiplier
+		// (1 for an 8-vCPU server, 0.5 for 16) makes equal loads equal
+		// shares of capacity in a fleet of mixed sizes.
+		t, _ := c.instanceType(o.inst.Type)
+		srv, err := c.Scalelite.AddServer(ctx, url, c.BBBSecret, model.DefaultLoadModel().LoadMultiplier(t.CapacityLoad), o.inst.Tags[TagServerTag])
 		if err != nil {
 			notes = append(notes, fmt.Sprintf("register %s: %v", o.inst.ID, err))
 			c.fail("scalelite", err)

@@ -248,7 +248,13 @@ type MediaStep struct {
 // did not say: when neither voice nor listeners are known (both 0), the
 // moderators speak and everyone else listens.
 func (m *Meeting) MediaAt(t int64) MediaMix {
-	n := m.ParticipantsAt(t)
+	return m.MixAt(t, m.ParticipantsAt(t))
+}
+
+// MixAt is the meeting's media at t with n participants (a simulator's
+// meeting can be smaller or larger than its trace says at t, e.g. before
+// its users rejoin).
+func (m *Meeting) MixAt(t int64, n int) MediaMix {
 	x := MediaMix{Participants: n, Moderators: min(m.Moderators, n), Voice: int(m.VoiceParticipants), Listeners: int(m.Listeners),
 		Webcams: m.VideoStreams, Screenshares: int(m.Screenshares), Recording: m.Recorded}
 	if len(m.Media) > 0 {
@@ -280,4 +286,36 @@ func (x MediaMix) WithDefaults() MediaMix {
 // LoadAt is the meeting's load at t, LU (0 outside the meeting).
 func (lm LoadModel) LoadAt(m *Meeting, t int64) float64 {
 	return lm.MeetingLoad(m.MediaAt(t))
+}
+
+// LoadSeconds integrates the meeting's live load (without the recorder)
+// over the part of it inside [from, to), LU-seconds: divided by its
+// participant-seconds, the load per participant of its mix.
+func (lm LoadModel) LoadSeconds(m *Meeting, from, to int64) float64 {
+	from, to = max(from, m.Start), min(to, m.End)
+	if to <= from {
+		return 0
+	}
+	if len(m.Curve) == 0 && len(m.Media) == 0 {
+		return lm.LiveLoad(TallyOf(m.MediaAt(from))) * float64(to-from)
+	}
+	cuts := []int64{from, to}
+	for _, s := range m.Curve {
+		if s.At > from && s.At < to {
+			cuts = append(cuts, s.At)
+		}
+	}
+	for _, s := range m.Media {
+		if s.At > from && s.At < to {
+			cuts = append(cuts, s.At)
+		}
+	}
+	sort.Slice(cuts, func(i, j int) bool { return cuts[i] < cuts[j] })
+	total := 0.0
+	for i := 0; i+1 < len(cuts); i++ {
+		if d := cuts[i+1] - cuts[i]; d > 0 {
+			total += lm.LiveLoad(TallyOf(m.MediaAt(cuts[i]))) * float64(d)
+		}
+	}
+	return total
 }

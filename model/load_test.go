@@ -156,3 +156,22 @@ func TestCapacityInUsersAtTheMixedUseMixIsTheOldRule(t *testing.T) {
 		t.Error("no participants: no capacity in users")
 	}
 }
+
+func TestLoadSecondsIntegratesTheMix(t *testing.T) {
+	lm := DefaultLoadModel()
+	m := Meeting{Start: 0, End: 3600, Participants: 10, Moderators: 1, VideoStreams: 2,
+		Curve: []SizeStep{{At: 1800, Participants: 20}}}
+	want := lm.MeetingLoad(MediaMix{Participants: 10, Moderators: 1, Voice: 1, Listeners: 9, Webcams: 2})*1800 +
+		lm.MeetingLoad(MediaMix{Participants: 20, Moderators: 1, Voice: 1, Listeners: 19, Webcams: 2})*1800
+	if got := lm.LoadSeconds(&m, -100, 5000); math.Abs(got-want) > 1e-6 {
+		t.Errorf("%v LU-s, want %v", got, want)
+	}
+	m.Recorded = true // the recorder is the server's, not a participant's
+	if got := lm.LoadSeconds(&m, 0, 3600); math.Abs(got-want) > 1e-6 {
+		t.Errorf("recorded: %v LU-s, want %v", got, want)
+	}
+	plain := Meeting{Start: 0, End: 600, Participants: 4, Moderators: 1}
+	if got, want := lm.LoadSeconds(&plain, 0, 600), 600*lm.MeetingLoad(MediaMix{Participants: 4, Voice: 1, Listeners: 3}); math.Abs(got-want) > 1e-9 {
+		t.Errorf("one mix: %v, want %v", got, want)
+	}
+}

@@ -59,10 +59,18 @@ func (r *Report) headlines() []headline {
 		}
 		return h
 	}
-	hs := []headline{
+	out := []headline{
 		row("Policy cost (USD)", "policy_cost_usd", "%.2f"),
 		row("All on-demand cost (USD)", "baseline_on_demand_cost_usd", "%.2f"),
 		row("Savings (%)", "savings_pct", "%.1f"),
+	}
+	if r.Runs[0].Priced() {
+		out = append(out,
+			row("Whole bill (USD)", "total_cost_usd", "%.2f"),
+			row("All on-demand whole bill (USD)", "baseline_total_cost_usd", "%.2f"),
+			row("Savings on the whole bill (%)", "total_savings_pct", "%.1f"))
+	}
+	out = append(out,
 		row("Spot interruptions", "interruptions", "%.1f"),
 		row("Rebalance recommendations", "rebalance_recommendations", "%.1f"),
 		row("Meetings disrupted", "meetings_disrupted", "%.1f"),
@@ -76,20 +84,47 @@ func (r *Report) headlines() []headline {
 		row("On overloaded servers (% of demand): policy", "overloaded_pct", "%.3f"),
 		row("On overloaded servers (% of demand): all on-demand", "baseline_overloaded_pct", "%.3f"),
 		row("Availability (%: served without any of the three)", "availability_pct", "%.3f"),
-	}
-	if len(r.Runs) > 0 && r.Runs[0].OtherReading != "" {
+	)
+	if r.Runs[0].OtherReading != "" {
 		// The sensitivity band: the advisor band read the other way.
 		other := "band read per " + strings.TrimPrefix(strings.TrimSuffix(r.Runs[0].OtherReading, "s"), "per-")
-		hs = append(hs,
+		out = append(out,
 			row("Interruptions, "+other, "other_reading_interruptions", "%.1f"),
 			row("Disrupted (% of demand), "+other, "other_reading_disrupted_pct", "%.3f"),
 			row("Availability (%), "+other, "other_reading_availability_pct", "%.3f"),
 			row("Policy cost (USD), "+other, "other_reading_policy_cost_usd", "%.2f"))
 	}
-	return append(hs,
+	return append(out,
 		row("Recordings lost", "recordings_lost", "%.1f"),
 		row("Peak servers", "peak_servers", "%.1f"),
 	)
+}
+
+// billLine is one line of the whole bill.
+type billLine struct {
+	Label, USD, Share, Note string
+}
+
+// bill breaks the whole bill down by line, means over runs; nil when the
+// runs were not priced.
+func (r *Report) bill() []billLine {
+	if len(r.Runs) == 0 || !r.Runs[0].Priced() {
+		return nil
+	}
+	agg := results.Aggregate(r.Runs)
+	total := agg["total_cost_usd"].Mean
+	line := func(label, key, note string) billLine {
+		v := agg[key].Mean
+		return billLine{label, fmt.Sprintf("%.2f", v), fmt.Sprintf("%.1f%%", 100*v/total), note}
+	}
+	hours := agg["instance_hours_spot"].Mean + agg["instance_hours_on_demand"].Mean
+	return []billLine{
+		line("Instances", "policy_cost_usd", fmt.Sprintf("%.0f instance-hours, spot and on-demand", hours)),
+		line("Data transfer out", "egress_cost_usd", fmt.Sprintf("%.0f GB of audio, webcams and screenshares sent to participants", agg["egress_gb"].Mean)),
+		line("EBS volumes", "ebs_cost_usd", "one gp3 volume per server, per hour it exists"),
+		line("Public IPv4", "ipv4_cost_usd", "one address per server, per hour (since 2024-02-01)"),
+		{"Total", fmt.Sprintf("%.2f", total), "100%", ""},
+	}
 }
 
 var page = template.Must(template.New("report").Parse(`<!DOCTYPE html>
@@ -106,7 +141,11 @@ pre{background:#f6f6f6;padding:1em;overflow:auto;font-size:.85em}.chart svg{widt
 <table><tr><th>metric</th><th>{{if .Many}}mean{{else}}value{{end}}</th>{{if .Many}}<th>p5 – p95</th>{{end}}</tr>
 {{range .Headlines}}<tr><td>{{.Label}}</td><td class="n">{{.Value}}</td>{{if $.Many}}<td class="n">{{.Range}}</td>{{end}}</tr>
 {{end}}</table>
-<h2>Charts</h2>
+{{if .Bill}}<h2>The whole bill</h2>
+<table><tr><th>line</th><th>USD{{if .Many}} (mean){{end}}</th><th>share</th><th></th></tr>
+{{range .Bill}}<tr><td>{{.Label}}</td><td class="n">{{.USD}}</td><td class="n">{{.Share}}</td><td>{{.Note}}</td></tr>
+{{end}}</table>
+{{end}}<h2>Charts</h2>
 {{range .Charts}}<div class="chart" title="{{.Title}}">{{.SVG}}</div>
 {{end}}
 <h2>Policy</h2>
@@ -163,7 +202,7 @@ func (r *Report) html(charts []Chart) ([]byte, error) {
 	}
 	var b bytes.Buffer
 	err := page.Execute(&b, map[string]any{
-		"Title": title, "Headlines": r.headlines(), "Many": len(r.Runs) > 1, "RunsText": runs,
+		"Title": title, "Headlines": r.headlines(), "Bill": r.bill(), "Many": len(r.Runs) > 1, "RunsText": runs,
 		"Charts":   hc,
 		"Window":   fmt.Sprintf("%s to %s (%.1f days)", fmtT(r.From), fmtT(r.To), float64(r.To-r.From)/86400),
 		"Meetings": r.Meetings, "Prices": r.PricesLabel, "Trace": r.TraceLabel,

@@ -84,7 +84,35 @@ type Result struct {
 	// MeetingsOnTerminated counts meetings found on a terminated server;
 	// it must stay 0.
 	MeetingsOnTerminated int `json:"meetings_on_terminated"`
+
+	// The whole bill: beyond instances, what AWS charges for data transfer
+	// out (EgressGB sent to participants), EBS volume-hours and public IPv4
+	// address-hours; TotalCostUSD adds them to PolicyCostUSD, and
+	// TotalSavingsPct compares it with the all-on-demand baseline's whole
+	// bill (SavingsPct stays on instances). Left out of the JSON when the
+	// run was not priced.
+	EgressGB             float64 `json:"egress_gb,omitempty"`
+	EgressCostUSD        float64 `json:"egress_cost_usd,omitempty"`
+	EBSCostUSD           float64 `json:"ebs_cost_usd,omitempty"`
+	IPv4CostUSD          float64 `json:"ipv4_cost_usd,omitempty"`
+	TotalCostUSD         float64 `json:"total_cost_usd,omitempty"`
+	BaselineTotalCostUSD float64 `json:"baseline_total_cost_usd,omitempty"`
+	TotalSavingsPct      float64 `json:"total_savings_pct,omitempty"`
+	// LoadPerParticipant is the demand's mean load per participant in the
+	// load model's units (LU, model.LoadModel), weighted by time: what one
+	// participant of this trace's mix costs a server; 0 when the run counted
+	// users instead.
+	LoadPerParticipant float64 `json:"load_per_participant,omitempty"`
 }
+
+// Priced reports whether the run was priced beyond instances.
+func (r *Result) Priced() bool { return r.TotalCostUSD > 0 }
+
+// loadKey is the load model's key, aggregated when runs used it.
+const loadKey = "load_per_participant"
+
+// billKeys are the whole bill's keys, aggregated when runs were priced.
+var billKeys = []string{"egress_gb", "egress_cost_usd", "ebs_cost_usd", "ipv4_cost_usd", "total_cost_usd", "baseline_total_cost_usd", "total_savings_pct"}
 
 // resultKeys lists the contract's keys in order, for aggregation.
 var resultKeys = []string{

@@ -59,3 +59,27 @@ func TestFileRecorderReportsWriteErrors(t *testing.T) {
 		t.Fatalf("timeseries:\n%s", ts.String())
 	}
 }
+
+// TestAggregateAddsTheBillWhenPriced: the whole bill's keys are aggregated
+// for priced runs only, so unpriced runs aggregate as before.
+func TestAggregateAddsTheBillWhenPriced(t *testing.T) {
+	plain := Aggregate([]Result{{PolicyCostUSD: 1}})
+	if _, ok := plain["total_cost_usd"]; ok || len(plain) != len(resultKeys) {
+		t.Fatalf("unpriced runs aggregate %d keys with the bill's", len(plain))
+	}
+	priced := Aggregate([]Result{{PolicyCostUSD: 1, EgressCostUSD: 2, TotalCostUSD: 3.5, TotalSavingsPct: 10}})
+	for _, k := range billKeys {
+		if _, ok := priced[k]; !ok {
+			t.Errorf("priced runs lack %s", k)
+		}
+	}
+	if priced["total_cost_usd"].Mean != 3.5 || priced["egress_cost_usd"].Mean != 2 {
+		t.Errorf("bill %+v", priced)
+	}
+	if _, ok := priced[loadKey]; ok {
+		t.Error("a run without the load model aggregates its load per participant")
+	}
+	if got := Aggregate([]Result{{LoadPerParticipant: 30}, {LoadPerParticipant: 40}})[loadKey].Mean; got != 35 {
+		t.Errorf("load per participant aggregated to %v, want 35", got)
+	}
+}

@@ -14,15 +14,23 @@ type Stats struct {
 	P95  float64 `json:"p95"`
 }
 
-// Aggregate summarises each contract metric over runs.
+// Aggregate summarises each contract metric over runs, and the whole
+// bill's when the runs were priced.
 func Aggregate(runs []Result) map[string]Stats {
-	out := make(map[string]Stats, len(resultKeys))
+	keys := resultKeys
+	if len(runs) > 0 && runs[0].Priced() {
+		keys = append(keys[:len(keys):len(keys)], billKeys...)
+	}
+	if len(runs) > 0 && runs[0].LoadPerParticipant > 0 {
+		keys = append(keys[:len(keys):len(keys)], loadKey)
+	}
+	out := make(map[string]Stats, len(keys))
 	vals := make([]float64, len(runs))
 	metrics := make([]map[string]float64, len(runs))
 	for i := range runs {
 		metrics[i] = runs[i].Metrics()
 	}
-	for _, k := range resultKeys {
+	for _, k := range keys {
 		for i := range runs {
 			vals[i] = metrics[i][k]
 		}

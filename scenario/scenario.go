@@ -49,6 +49,22 @@ func Build(in Inputs) (*Scenario, error) {
 		return nil, err
 	}
 	sc := &Scenario{}
+	// The trace is read beside the prices: neither needs the other, and
+	// each is a good part of a year's run. Errors keep their order: the
+	// prices' first.
+	type traceRead struct {
+		ms  []model.Meeting
+		st  datasets.TraceStats
+		err error
+	}
+	var traced chan traceRead
+	if in.TracePath != "" {
+		traced = make(chan traceRead, 1)
+		go func() {
+			ms, st, err := datasets.ReadTrace(in.TracePath, in.SamplesPath)
+			traced <- traceRead{ms, st, err}
+		}()
+	}
 	if len(in.PricePaths) == 0 {
 		sc.Prices, err = datasets.DefaultPrices()
 		sc.PricesLabel = datasets.DefaultPricesName
@@ -85,7 +101,8 @@ func Build(in Inputs) (*Scenario, error) {
 	to = (last/86400 + 1) * 86400
 
 	if in.TracePath != "" {
-		ms, st, err := datasets.ReadTrace(in.TracePath, in.SamplesPath)
+		tr := <-traced
+		ms, st, err := tr.ms, tr.st, tr.err
 		if err != nil {
 			return nil, err
 		}

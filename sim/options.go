@@ -104,6 +104,10 @@ type Options struct {
 	BaselineRecorder results.Recorder
 	// Baselines, when set, shares baseline results between runs.
 	Baselines *BaselineCache
+
+	// spareCore: RunMany leaves a core idle, so the baseline may run
+	// beside the policy.
+	spareCore bool
 }
 
 // Check rejects options the simulator cannot run, before simulating. Run

@@ -35,41 +35,57 @@ func Run(o Options) (results.Result, error) {
 	if err != nil {
 		return results.Result{}, err
 	}
-	// The per-meeting table, the largest thing a run allocates, comes from
-	// earlier runs (a sweep's worker reuses one across its candidates) and
-	// serves the baseline after the policy.
-	spare := meetingTables.Get().(*[]meetingRun)
-	defer meetingTables.Put(spare)
 	if o.Recorder == nil {
 		planner = planner.WithoutReasons() // nothing reads them
 	}
 	if bo.Recorder == nil {
 		basePlanner = basePlanner.WithoutReasons()
 	}
-	baseline := func() baselineFigures {
-		bw := newWorldReusing(&bo, basePlanner, *spare)
-		r := bw.run()
-		*spare = bw.meetings
-		f := baselineFigures{cost: r.PolicyCostUSD, disrupted: r.DisruptedPct, rejected: r.RejectedPct, overloaded: r.OverloadedPct}
-		if r.Launches > 0 {
-			f.lifetime = (r.InstanceHoursOnDemand + r.InstanceHoursSpot) / float64(r.Launches)
-		}
-		return f
+	// The per-meeting table, the largest thing a run allocates, comes from
+	// earlier runs (a sweep's worker reuses one across its candidates).
+	simulate := func(o *Options, p *engine.Planner) results.Result {
+		table := meetingTables.Get().(*[]meetingRun)
+		defer meetingTables.Put(table)
+		w := newWorldReusing(o, p, *table)
+		r := w.run()
+		*table = w.meetings
+		return r
 	}
-	var bf baselineFigures
+	baseline := func() baselineFigures {
+		return o.Baselines.figures(&bo, func() baselineFigures {
+			r := simulate(&bo, basePlanner)
+			f := baselineFigures{cost: r.PolicyCostUSD, disrupted: r.DisruptedPct, rejected: r.RejectedPct, overloaded: r.OverloadedPct}
+			if r.Launches > 0 {
+				f.lifetime = (r.InstanceHoursOnDemand + r.InstanceHoursSpot) / float64(r.Launches)
+			}
+			return f
+		})
+	}
 	advisor := o.Capacity == CapacityAdvisor && len(o.Policy.SpotMarkets()) > 0
-	haveBaseline := false
-	if advisor && o.AdvisorReading == ReadingPerInstance && o.LifetimeHours == 0 {
+	var res results.Result
+	var bf baselineFigures
+	switch {
+	case advisor && o.AdvisorReading == ReadingPerInstance && o.LifetimeHours == 0:
 		// The per-instance reading needs the fleet's lifetime: the
 		// baseline's, measured first (it does not depend on the reading).
-		bf, haveBaseline = o.Baselines.figures(&bo, baseline), true
+		bf = baseline()
 		o.LifetimeHours = bf.lifetime
-	}
-	pw := newWorldReusing(&o, planner, *spare)
-	res := pw.run()
-	*spare = pw.meetings
-	if !haveBaseline {
-		bf = o.Baselines.figures(&bo, baseline)
+		res = simulate(&o, planner)
+	case o.spareCore && bo.Recorder == nil && len(o.Meetings) <= concurrentBaselineMeetings:
+		// The two worlds share nothing they write: with a core to spare
+		// the baseline runs beside the policy (an unrecorded baseline
+		// only, and not for traces so large that a second table would
+		// cost more memory than the time is worth).
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			bf = baseline()
+		}()
+		res = simulate(&o, planner)
+		<-done
+	default:
+		res = simulate(&o, planner)
+		bf = baseline()
 	}
 	if advisor {
 		res.AdvisorReading, res.LifetimeHours = o.AdvisorReading.String(), o.LifetimeHours
@@ -81,9 +97,7 @@ func Run(o Options) (results.Result, error) {
 		if o.AdvisorReading == ReadingInstanceHours {
 			alt.AdvisorReading, alt.LifetimeHours = ReadingPerInstance, bf.lifetime
 		}
-		aw := newWorldReusing(&alt, planner.WithoutReasons(), *spare)
-		ar := aw.run()
-		*spare = aw.meetings
+		ar := simulate(&alt, planner.WithoutReasons())
 		res.OtherReading = alt.AdvisorReading.String()
 		res.OtherReadingInterruptions = float64(ar.Interruptions)
 		res.OtherReadingDisruptedPct, res.OtherReadingRejectedPct, res.OtherReadingOverloadedPct = ar.DisruptedPct, ar.RejectedPct, ar.OverloadedPct
@@ -97,6 +111,10 @@ func Run(o Options) (results.Result, error) {
 	}
 	return res, nil
 }
+
+// concurrentBaselineMeetings bounds the traces whose baseline runs beside
+// the policy: a million meetings is 40 MB of run state per world.
+const concurrentBaselineMeetings = 1_000_000
 
 // meetingTables holds per-meeting tables of finished runs for the next.
 var meetingTables = sync.Pool{New: func() any { return new([]meetingRun) }}
@@ -246,6 +264,7 @@ func RunMany(o Options, n, workers int, meetingsFor func(seed uint64) ([]model.M
 					}
 					ro.Meetings = ms
 				}
+				ro.spareCore = workers > n // cores the runs leave idle
 				results[i], errs[i] = Run(ro)
 			}
 		}()

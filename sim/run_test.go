@@ -1,8 +1,10 @@
 package sim_test
 
 import (
+	"reflect"
 	"testing"
 
+	"github.com/scalite/scalite/config"
 	"github.com/scalite/scalite/sim"
 )
 
@@ -47,5 +49,19 @@ func TestBaselineSharedAcrossSeedsOnlyWhenSeedFree(t *testing.T) {
 				t.Errorf("baselines the same for every seed: %v, want %v", same, tc.wantSame)
 			}
 		})
+	}
+}
+
+// TestBaselineBesideThePolicyChangesNothing: with a core to spare (one run
+// on two workers) the baseline runs beside the policy; the result is the
+// one of running them one after the other.
+func TestBaselineBesideThePolicyChangesNothing(t *testing.T) {
+	o := defaultOptions(t, func(c *config.Config) { c.Simulation.HazardMultiplier = 20 })
+	side, err := sim.RunMany(o, 1, 2, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after := mustRun(t, o); !reflect.DeepEqual(side[0], after) {
+		t.Fatalf("baseline beside the policy:\n%+v\none after the other:\n%+v", side[0], after)
 	}
 }

@@ -63,12 +63,14 @@ const (
 	modeDone
 )
 
+// meetingRun is a meeting's state in a run; one per meeting of the trace,
+// so its fields are ordered to pack into 40 bytes.
 type meetingRun struct {
+	created   int64
+	since     int64
 	server    int32
 	slot      int32
 	size      int32
-	created   int64
-	since     int64
 	mode      uint8
 	large     bool
 	disrupted bool // counted once in meetings_disrupted

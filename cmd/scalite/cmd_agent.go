@@ -59,9 +59,12 @@ func agentCommand() *cli.Command {
 				return fmt.Errorf("live.bbb_url needs {private_dns}: %w", err)
 			}
 			actions.BBBURL = bbbURLFor(cfg.Live.BBBURL, live.Instance{ID: agent.InstanceID(), PrivateDNS: dns})
-			if actions.BBB, err = live.NewBBB(actions.BBBURL, bbbSecret, nil); err != nil {
+			bbb, err := live.NewBBB(actions.BBBURL, bbbSecret, live.NewHTTPClient(live.DefaultCallTimeout))
+			if err != nil {
 				return err
 			}
+			bbb.Algo = cfg.Live.ChecksumAlgorithm
+			actions.BBB = bbb
 			log.Info("scalite agent", "instance", agent.InstanceID(), "bbb", actions.BBBURL, "interval", c.Duration("interval"),
 				"on_rebalance", cfg.Drain.OnRebalance, "on_interruption", cfg.Drain.OnInterruption)
 			ctx, stop := stopContext(c.Context, 0)
