@@ -81,6 +81,10 @@ func (w *world) apply(a *engine.Action) {
 	in := &w.insts[idx]
 	switch a.Kind {
 	case engine.Enable:
+		if in.state == stReady {
+			in.unpolled = true
+			w.touch(idx)
+		}
 		if in.state == stReady || in.state == stCordoned {
 			in.state = stEnabled
 		}

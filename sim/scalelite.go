@@ -76,7 +76,7 @@ func (w *world) place(mr *meetingRun) int32 {
 	var bestLoad, fbLoad float64
 	for _, idx := range w.live {
 		in := &w.insts[idx]
-		if in.state != stEnabled {
+		if in.state != stEnabled || in.unpolled {
 			continue
 		}
 		load := in.polledLoad + in.loadInc
@@ -203,14 +203,21 @@ func (w *world) pollServer(idx int32) {
 	o := w.o
 	in := &w.insts[idx]
 	in.pollMark = false
+	if in.state == stEnabled {
+		in.unpolled = false
+	}
 	load := 0
 	for _, mi := range in.meetings {
 		mr := &w.meetings[mi]
-		n := int(mr.size)
+		// Scalelite counts participants and moderators together, and a
+		// meeting younger than the join buffer as at least the minimum:
+		// [participantCount + moderatorCount, load_min_user_count].max
+		// (blindsidenetworks/scalelite lib/tasks/poll.rake).
+		n := int(mr.size) + o.Meetings[mi].Moderators
 		if w.now-mr.created < o.LoadJoinBufferTime && n < o.LoadMinUserCount {
 			n = o.LoadMinUserCount
 		}
-		load += n + o.Meetings[mi].Moderators
+		load += n
 	}
 	in.polledLoad = float64(load) * o.LoadMultiplier
 	in.loadInc = 0

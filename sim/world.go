@@ -52,6 +52,12 @@ type instance struct {
 	polledLoad float64 // Scalelite's load at the last poll
 	loadInc    float64 // creates and joins since
 	pollMark   bool    // in world.pollQueue: the next poll reads it
+	// unpolled: enabled for the first time and not yet polled. Scalelite
+	// places meetings only on servers in its server_load set, which a new
+	// server joins when the poller first reads its load
+	// (blindsidenetworks/scalelite app/models/server.rb handle_enabled_state
+	// adds the load only "if self.load.present?"; lib/tasks/poll.rake sets it).
+	unpolled bool
 }
 
 // meeting modes for participant-minute accounting
