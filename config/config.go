@@ -61,8 +61,11 @@ type Fleet struct {
 	Max             int      `yaml:"max"`
 	Headroom        Fraction `yaml:"headroom"`
 	ScaleInCooldown Duration `yaml:"scale_in_cooldown"`
-	LaunchToRunning Duration `yaml:"launch_to_running"`
-	BootTime        Duration `yaml:"boot_time"`
+	// TerminateAfterIdle is how long a cordoned server stays empty (no
+	// meetings, no recording processing) before it is terminated.
+	TerminateAfterIdle Duration `yaml:"terminate_after_idle"`
+	LaunchToRunning    Duration `yaml:"launch_to_running"`
+	BootTime           Duration `yaml:"boot_time"`
 	// BootTimeout: a server whose BBB is not up this long after launch
 	// never booted: it is terminated, counted as a failed launch and
 	// replaced.
@@ -215,11 +218,12 @@ func Default() Config {
 		OnDemand: OnDemand{InstanceType: "c5a.4xlarge", Base: 1, Fallback: true},
 		Fleet: Fleet{
 			Min: 1, Max: 40, Headroom: 0.25,
-			ScaleInCooldown:   d(15 * time.Minute),
-			LaunchToRunning:   d(30 * time.Second),
-			BootTime:          d(5 * time.Minute),
-			BootTimeout:       d(20 * time.Minute),
-			ReconcileInterval: d(60 * time.Second),
+			ScaleInCooldown:    d(15 * time.Minute),
+			TerminateAfterIdle: d(5 * time.Minute),
+			LaunchToRunning:    d(30 * time.Second),
+			BootTime:           d(5 * time.Minute),
+			BootTimeout:        d(20 * time.Minute),
+			ReconcileInterval:  d(60 * time.Second),
 		},
 		Drain:     Drain{OnRebalance: "cordon", OnInterruption: "cordon", EndMeetingsBefore: d(30 * time.Second)},
 		Placement: Placement{LargeMeeting: 50},

@@ -129,7 +129,7 @@ func (f *File) Validate(cat *model.Catalog) error {
 		key string
 		v   Duration
 	}{
-		{"fleet.scale_in_cooldown", fl.ScaleInCooldown}, {"fleet.launch_to_running", fl.LaunchToRunning},
+		{"fleet.scale_in_cooldown", fl.ScaleInCooldown}, {"fleet.terminate_after_idle", fl.TerminateAfterIdle}, {"fleet.launch_to_running", fl.LaunchToRunning},
 		{"fleet.boot_time", fl.BootTime}, {"fleet.boot_timeout", fl.BootTimeout}, {"drain.end_meetings_before", c.Drain.EndMeetingsBefore},
 		{"prewarm.lead", c.PreWarm.Lead}, {"scalelite.load_join_buffer_time", c.Scalelite.LoadJoinBufferTime},
 		{"simulation.rejoin_delay", c.Simulation.RejoinDelay}, {"simulation.rebalance_lead", c.Simulation.RebalanceLead},

@@ -26,7 +26,7 @@ func testPolicy() model.Policy {
 		SpotEnabled: true, SpotTypes: []model.InstanceType{c5a, c6i, m5},
 		MaxPrice: map[string]float64{"c5a.4xlarge": 0.688, "c6i.4xlarge": 0.7296, "m5.4xlarge": 0.856},
 		Strategy: model.PriceCapacityOptimized, OnDemandType: c5a, OnDemandBase: 1, OnDemandFallback: true,
-		Min: 1, Max: 10, Headroom: 0.25, ScaleInCooldown: 900, LaunchToRunning: 30, BootTime: 300,
+		Min: 1, Max: 10, Headroom: 0.25, ScaleInCooldown: 900, TerminateAfterIdle: 900, LaunchToRunning: 30, BootTime: 300,
 		UnavailableFor: 600, OnRebalance: model.RebalanceCordon, OnInterruption: model.InterruptionCordon,
 		EndMeetingsBefore: 30, PreWarmWeeks: 2,
 	}

@@ -24,7 +24,7 @@ func has(acts []Action, kind ActionKind, server string) bool {
 
 func TestHeldServerIsNeverEnabledCordonedOrTerminated(t *testing.T) {
 	pol := testPolicy()
-	pol.ScaleInCooldown = 0
+	pol.ScaleInCooldown, pol.TerminateAfterIdle = 0, 0
 	od := srv("od", -1, Enabled, 10, 1)
 	// An operator cordoned it (ready would be enabled, cordoned empty would
 	// be retired, enabled idle would be scaled in): the engine touches none.
@@ -90,7 +90,7 @@ func TestUnreadableServerIsNotCordonedForScaleIn(t *testing.T) {
 
 func TestUnreadableCordonedServerIsNotRetired(t *testing.T) {
 	pol := testPolicy()
-	pol.ScaleInCooldown = 0
+	pol.ScaleInCooldown, pol.TerminateAfterIdle = 0, 0
 	od := srv("od", -1, Enabled, 0, 0)
 	c := srv("c", 0, Cordoned, 0, 0)
 	if acts := plan(t, pol, 10_000, Observation{Servers: []Server{od, c}, Pools: pools(defaultPrices...)}, nil); !has(acts, Terminate, "c") {

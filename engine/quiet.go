@@ -21,7 +21,7 @@ const Never = int64(math.MaxInt64)
 //     offline server counts only within it;
 //   - meetings end drain.end_meetings_before the interruption;
 //   - scale-in waits fleet.scale_in_cooldown after the last scale-out;
-//   - a cordoned, empty server is retired after the cooldown;
+//   - a cordoned, empty server is retired after fleet.terminate_after_idle;
 //   - a spot pool or an on-demand zone that had no capacity is avoided
 //     until its time;
 //   - a timetable's scheduled change enters the pre-warming lead or
@@ -52,7 +52,7 @@ func (p *Planner) QuietUntil(now int64, obs *Observation, st *State) int64 {
 		}
 		if s.State == Cordoned && !s.Interruption && !s.Unreadable {
 			if since, ok := st.IdleSince[s.ID]; ok {
-				at(since + pol.ScaleInCooldown)
+				at(since + pol.TerminateAfterIdle)
 			}
 		}
 	}

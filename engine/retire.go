@@ -3,7 +3,7 @@ package engine
 import "strconv"
 
 // retire terminates cordoned servers that have been empty, with no
-// recording processing, for the cooldown. Servers under an interruption
+// recording processing, for fleet.terminate_after_idle. Servers under an interruption
 // notice are left to AWS: it will terminate them, and for free if it does
 // so in their first hour.
 func (p *Planner) retire(now int64, obs *Observation, st *State, out []Action) []Action {
@@ -27,7 +27,7 @@ func (p *Planner) retire(now int64, obs *Observation, st *State, out []Action) [
 			st.IdleSince[s.ID] = now
 			since = now
 		}
-		if now-since >= p.pol.ScaleInCooldown {
+		if now-since >= p.pol.TerminateAfterIdle {
 			a := Action{Kind: Terminate, Server: s.ID}
 			if !p.terse {
 				a.Reason = retireReason(now - since)

@@ -105,3 +105,31 @@ func TestRecordingsHoldACordonedServer(t *testing.T) {
 		}
 	}
 }
+
+// TestTerminateAfterIdleIsItsOwnTimer: a cordoned, empty server goes after
+// fleet.terminate_after_idle, not after the scale-in cooldown.
+func TestTerminateAfterIdleIsItsOwnTimer(t *testing.T) {
+	for _, tc := range []struct {
+		idle, terminatedAt int64 // seconds after the server went empty
+	}{{120, 120}, {0, 0}, {1800, 1800}} {
+		pol := testPolicy()
+		pol.ScaleInCooldown, pol.TerminateAfterIdle = 900, tc.idle
+		p, err := New(pol)
+		if err != nil {
+			t.Fatal(err)
+		}
+		st := NewState(pol.PreWarmWeeks)
+		obs := Observation{Pools: pools(defaultPrices...), Servers: []Server{srv("od", -1, Enabled, 0, 0), srv("s1", 0, Cordoned, 0, 0)}}
+		got := int64(-1)
+		for now := int64(10000); now <= 10000+3600 && got < 0; now += 30 {
+			for _, a := range p.Plan(now, &obs, st, nil) {
+				if a.Kind == Terminate && a.Server == "s1" {
+					got = now - 10000
+				}
+			}
+		}
+		if got != tc.terminatedAt {
+			t.Errorf("terminate_after_idle %d s (cooldown 900 s): terminated %d s after going empty, want %d", tc.idle, got, tc.terminatedAt)
+		}
+	}
+}

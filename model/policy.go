@@ -55,8 +55,11 @@ type Policy struct {
 	Min, Max        int
 	Headroom        float64
 	ScaleInCooldown int64
-	LaunchToRunning int64
-	BootTime        int64
+	// TerminateAfterIdle is how long a cordoned server must be empty, with
+	// no recording processing, before it is terminated.
+	TerminateAfterIdle int64
+	LaunchToRunning    int64
+	BootTime           int64
 	// BootTimeout: a server not up this long after launch never booted
 	// and is replaced; 0 = never.
 	BootTimeout int64

@@ -71,6 +71,9 @@ func (w *world) reclaim(mi int32) {
 		}
 		w.push(w.now+w.o.RebalanceLead, evNotice, idx, in.gen)
 	}
+	if w.o.Recorder != nil {
+		w.record(results.Record{Kind: "reclaim", Market: m.key.String(), Count: hit})
+	}
 	if hit > 0 {
 		w.replan()
 	}

@@ -82,8 +82,7 @@ func (w *world) apply(a *engine.Action) {
 	switch a.Kind {
 	case engine.Enable:
 		if in.state == stReady {
-			in.unpolled = true
-			w.touch(idx)
+			in.firstPoll = w.polls + 1
 		}
 		if in.state == stReady || in.state == stCordoned {
 			in.state = stEnabled

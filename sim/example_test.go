@@ -22,7 +22,7 @@ func ExampleRun() {
 		Policy: model.Policy{
 			Region: "eu-west-1", AZs: []string{"eu-west-1a"},
 			OnDemandType: c5a, OnDemandBase: 1, OnDemandFallback: true,
-			Min: 1, Max: 4, Headroom: 0.25, ScaleInCooldown: 900, LaunchToRunning: 60, BootTime: 240,
+			Min: 1, Max: 4, Headroom: 0.25, ScaleInCooldown: 900, TerminateAfterIdle: 300, LaunchToRunning: 60, BootTime: 240,
 			OnRebalance: model.RebalanceCordon, OnInterruption: model.InterruptionCordon,
 		},
 		Meetings: []model.Meeting{
@@ -41,6 +41,6 @@ func ExampleRun() {
 	fmt.Printf("cost %.2f USD, peak %d servers, %d launches\n", r.PolicyCostUSD, r.PeakServers, r.Launches)
 	fmt.Printf("%.0f participant-minutes, %.0f rejected, %.1f%% overloaded, availability %.1f%%\n", r.ParticipantMinutesTotal, r.ParticipantMinutesRejected, r.OverloadedPct, r.AvailabilityPct)
 	// Output:
-	// cost 4.63 USD, peak 2 servers, 2 launches
+	// cost 4.52 USD, peak 2 servers, 2 launches
 	// 40500 participant-minutes, 0 rejected, 40.7% overloaded, availability 59.3%
 }

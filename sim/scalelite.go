@@ -76,7 +76,7 @@ func (w *world) place(mr *meetingRun) int32 {
 	var bestLoad, fbLoad float64
 	for _, idx := range w.live {
 		in := &w.insts[idx]
-		if in.state != stEnabled || in.unpolled {
+		if in.state != stEnabled || w.polls < in.firstPoll {
 			continue
 		}
 		load := in.polledLoad + in.loadInc
@@ -203,9 +203,6 @@ func (w *world) pollServer(idx int32) {
 	o := w.o
 	in := &w.insts[idx]
 	in.pollMark = false
-	if in.state == stEnabled {
-		in.unpolled = false
-	}
 	load := 0
 	for _, mi := range in.meetings {
 		mr := &w.meetings[mi]

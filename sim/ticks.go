@@ -58,6 +58,7 @@ type joinExpiry struct {
 // pollTick is the poller's periodic event: poll if anything can change,
 // then schedule the next.
 func (w *world) pollTick() {
+	w.polls++
 	// A meeting leaving its join buffer changes its server's load.
 	for ; w.joinHead < len(w.joinExpiries) && w.joinExpiries[w.joinHead].t <= w.now; w.joinHead++ {
 		if mr := &w.meetings[w.joinExpiries[w.joinHead].meeting]; mr.mode == modeServed {

@@ -52,12 +52,13 @@ type instance struct {
 	polledLoad float64 // Scalelite's load at the last poll
 	loadInc    float64 // creates and joins since
 	pollMark   bool    // in world.pollQueue: the next poll reads it
-	// unpolled: enabled for the first time and not yet polled. Scalelite
-	// places meetings only on servers in its server_load set, which a new
-	// server joins when the poller first reads its load
-	// (blindsidenetworks/scalelite app/models/server.rb handle_enabled_state
-	// adds the load only "if self.load.present?"; lib/tasks/poll.rake sets it).
-	unpolled bool
+	// firstPoll is the poll (world.polls) from which a server enabled for
+	// the first time takes meetings. Scalelite places meetings only on
+	// servers in its server_load set, which a new server joins when the
+	// poller first reads its load (blindsidenetworks/scalelite
+	// app/models/server.rb handle_enabled_state adds the load only "if
+	// self.load.present?"; lib/tasks/poll.rake sets it).
+	firstPoll int64
 }
 
 // meeting modes for participant-minute accounting
@@ -153,8 +154,10 @@ type world struct {
 	// overloadAll is participant-seconds on a server above its capacity,
 	// everyone on it.
 	overloadAll int64
-	sample      results.Sample
-	res         results.Result
+	// polls counts the poller's ticks, carried out or skipped alike.
+	polls  int64
+	sample results.Sample
+	res    results.Result
 }
 
 // newWorld prepares a run; it does not simulate.
