@@ -38,7 +38,10 @@ func (e *Evaluator) Halving(cands []Candidate, c Constraints, rungs []Rung, prog
 	span := e.Base.To - e.Base.From
 	// Screening rungs judge feasibility loosely: a short window is noisy.
 	loose := Constraints{MaxDisruptedPct: relax(c.MaxDisruptedPct, 3), MaxRejectedPct: relax(c.MaxRejectedPct, 3), MaxOverloadedPct: relax(c.MaxOverloadedPct, 3),
-		MinAvailability: c.MinAvailability - 1, MaxRecordingsLost: relax(c.MaxRecordingsLost, 3)}
+		MinAvailability: 100 - relax(100-c.MinAvailability, 3), MaxRecordingsLost: relax(c.MaxRecordingsLost, 3)}
+	// Availability is judged as its shortfall, relaxed like the other
+	// bounds: the first week of a cold start serves worse than the month
+	// (several points, once overload counts everyone on a server).
 	if c.MinAvailability < 0 {
 		loose.MinAvailability = -1
 	}

@@ -129,10 +129,10 @@ func TestHalvingFindsGridWinner(t *testing.T) {
 	}
 	// Availability counts everyone on an overloaded server (model 2): the
 	// embedded scenario's candidates lie between about 80% and 90%. With
-	// the bound at 84% or more the screening rungs (one run on the first
-	// week, then on two) misjudge which candidates stay feasible over the
-	// whole window and the search ends on a dearer winner than the grid's:
-	// successive halving is weakest where availability binds mid-range.
+	// the bound at 84% or more the screening rungs keep cheap candidates
+	// that pass the loosened first-week screen and fail over the month, and
+	// the search ends with none feasible: successive halving is weakest
+	// where availability binds mid-range (the README says so).
 	c := Constraints{MaxDisruptedPct: 0.01, MaxRejectedPct: -1, MaxOverloadedPct: 20, MinAvailability: 80, MaxRecordingsLost: -1}
 	grid, cands := evaluator(t, 4)
 	gridRows, err := grid.Evaluate(cands, nil)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -32,7 +33,11 @@ func TestPricesFetchThenSim(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
 	}
-	if !strings.Contains(stderr, "fetched 190 records") {
+	records := 0
+	for _, ser := range h.Series {
+		records += ser.Len()
+	}
+	if !strings.Contains(stderr, fmt.Sprintf("fetched %d records", records)) {
 		t.Errorf("stderr %s", stderr)
 	}
 	code, stdout, stderr = scalite(t, "sim", "--prices", out, "--format", "json", "--to", "2026-03-09")
