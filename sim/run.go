@@ -100,6 +100,10 @@ type BaselineCache struct {
 type baselineEntry struct {
 	once sync.Once
 	cost float64
+	// trace is the run's trace, held so that no other trace can be
+	// allocated where it lies while the cache lives: the key names the
+	// trace by its address.
+	trace []model.Meeting
 }
 
 // NewBaselineCache returns an empty cache, safe for concurrent runs.
@@ -122,7 +126,7 @@ func (c *BaselineCache) cost(bo *Options, compute func() float64) float64 {
 	c.mu.Lock()
 	e, ok := c.m[k]
 	if !ok {
-		e = &baselineEntry{}
+		e = &baselineEntry{trace: bo.Meetings}
 		c.m[k] = e
 	}
 	c.mu.Unlock()
@@ -195,8 +199,9 @@ func RunMany(o Options, n, workers int, meetingsFor func(seed uint64) ([]model.M
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
-	if o.Baselines == nil {
-		// Seeds replaying one trace mostly share their baseline.
+	if o.Baselines == nil && meetingsFor == nil {
+		// Seeds replaying one trace mostly share their baseline. (Traces
+		// drawn per seed never share one: no cache for them.)
 		o.Baselines = NewBaselineCache()
 	}
 	results := make([]results.Result, n)
