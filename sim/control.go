@@ -82,11 +82,11 @@ func (w *world) apply(a *engine.Action) {
 	switch a.Kind {
 	case engine.Enable:
 		if in.state == stReady || in.state == stCordoned {
-			in.state = stEnabled
+			w.setState(idx, stEnabled)
 		}
 	case engine.Cordon:
 		if in.state != stGone {
-			in.state = stCordoned
+			w.setState(idx, stCordoned)
 		}
 	case engine.EndMeetings:
 		in.meetingsEnded = true

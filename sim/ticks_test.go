@@ -130,3 +130,18 @@ func TestReusedSlotsProperty(t *testing.T) {
 		runTwoWays(t, rapidOptions(t), func(off bool) { sim.ReuseInstanceSlots(!off) }, "reusing slots", "a slot per launch")
 	})
 }
+
+// TestEnabledListPlacesAsScanningAll: placing meetings from the list of
+// enabled servers gives the results, records and samples of scanning every
+// live server, on busy worlds (interruptions, scale-in and re-enabling)
+// and on small random ones.
+func TestEnabledListPlacesAsScanningAll(t *testing.T) {
+	o := defaultOptions(t, func(c *config.Config) { c.Simulation.HazardMultiplier = 40 })
+	r := runTwoWays(t, o, sim.ScanAllServers, "from the enabled list", "scanning all")
+	if r.Interruptions == 0 || r.Launches < 20 {
+		t.Fatalf("too quiet a world to tell: %+v", r)
+	}
+	rapid.Check(t, func(t *rapid.T) {
+		runTwoWays(t, rapidOptions(t), sim.ScanAllServers, "from the enabled list", "scanning all")
+	})
+}
