@@ -38,6 +38,11 @@ type Config struct {
 	// model.LoadModel) per server, by type: what a load test measured
 	// (`scalite capacity fit` prints it).
 	LoadCapacity map[string]int `yaml:"load_capacity,omitempty"`
+	// CapacityModel is how the simulator and the live controller count a
+	// server's capacity: "load" (the default, also when empty) by the load
+	// model of its meetings' media against load_capacity, "users" by
+	// participants against capacity (the old 25 per vCPU).
+	CapacityModel string `yaml:"capacity_model,omitempty"`
 }
 
 // Spot is the spot part of the fleet.

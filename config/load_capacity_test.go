@@ -43,3 +43,24 @@ func TestLoadCapacityOverride(t *testing.T) {
 		}
 	}
 }
+
+// TestCapacityModelKey: capacity_model is load (the default) or users.
+func TestCapacityModelKey(t *testing.T) {
+	cat := datasets.DefaultCatalog()
+	for in, load := range map[string]bool{"": true, "capacity_model: load\n": true, "capacity_model: users\n": false} {
+		f, err := Parse([]byte(in), "c.yaml")
+		if err == nil {
+			err = f.Validate(cat)
+		}
+		if err != nil || f.Config.UsesLoadModel() != load {
+			t.Errorf("%q: error %v, load model %v, want %v", in, err, f.Config.UsesLoadModel(), load)
+		}
+	}
+	f, err := Parse([]byte("capacity_model: heads\n"), "c.yaml")
+	if err == nil {
+		err = f.Validate(cat)
+	}
+	if err == nil || !strings.Contains(err.Error(), "c.yaml: line 1: capacity_model: unknown model \"heads\"") {
+		t.Errorf("error %v", err)
+	}
+}

@@ -244,6 +244,11 @@ func (f *File) Validate(cat *model.Catalog) error {
 			bad("capacity."+name, "must be positive, got %d", users)
 		}
 	}
+	switch c.CapacityModel {
+	case "", "load", "users":
+	default:
+		bad("capacity_model", "unknown model %q (want load or users)", c.CapacityModel)
+	}
 	for _, name := range slices.Sorted(maps.Keys(c.LoadCapacity)) {
 		checkType("load_capacity."+name, name)
 		if lu := c.LoadCapacity[name]; lu <= 0 {
@@ -344,3 +349,7 @@ func checkNotifications(n Notifications, bad func(key, format string, args ...an
 // dynamoTableName is DynamoDB's rule for table names
 // (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/HowItWorks.NamingRulesDataTypes.html).
 var dynamoTableName = regexp.MustCompile(`^[a-zA-Z0-9_.-]{3,255}$`)
+
+// UsesLoadModel reports whether capacity is counted with the load model
+// (capacity_model load, the default).
+func (c *Config) UsesLoadModel() bool { return c.CapacityModel != "users" }

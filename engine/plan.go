@@ -72,7 +72,9 @@ func (p *Planner) Plan(now int64, obs *Observation, st *State, out []Action) []A
 		if !s.Interruption && !s.External {
 			total++
 		}
-		if s.Unreadable {
+		if s.Unreadable && s.State != Offline {
+			// Scalelite sends nobody to an offline server: what it may
+			// still hold is not demand Scalelite can place.
 			st.scratch.demandUnknown = true
 		}
 		if s.Held || s.External {

@@ -16,6 +16,7 @@ import (
 type FleetAPI interface {
 	Name() string
 	Instances(ctx context.Context) ([]Instance, error)
+	Gone(ctx context.Context) ([]Instance, error)
 	Launch(ctx context.Context, req LaunchRequest) ([]string, error)
 	Terminate(ctx context.Context, ids ...string) error
 	Tag(ctx context.Context, id, key, value string) error
@@ -84,12 +85,18 @@ type Controller struct {
 	ReconcileTimeout time.Duration
 	BBBTimeout       time.Duration
 	ActGrace         time.Duration
+	// Alert, when set, hears what the people on call should (notify).
+	Alert func(Alert)
 
 	mu            sync.Mutex
 	unavailable   map[model.MarketKey]time.Time
 	odUnavailable map[string]time.Time // on-demand, by zone
 	noticed       map[string]bool
 	lastOK        time.Time
+	kick          chan struct{}
+	owned         map[string]bool              // instances last observed
+	tags          map[string]map[string]string // their tags
+	alerted       map[string]bool              // notices told of
 }
 
 // Report is what one reconcile saw and did.
@@ -156,8 +163,10 @@ func (c *Controller) Reconcile(ctx context.Context) (*Report, error) {
 		return nil, err
 	}
 	if c.Apply {
+		rep.Notes = append(rep.Notes, c.forgetGone(obsCtx, view)...)
 		rep.Notes = append(rep.Notes, c.register(obsCtx, view)...)
 	}
+	c.remember(view)
 	obs, err := c.observation(obsCtx, now, view)
 	if err != nil {
 		return nil, err
@@ -169,6 +178,8 @@ func (c *Controller) Reconcile(ctx context.Context) (*Report, error) {
 	c.metrics(obs)
 	rep.Actions = c.Planner.Plan(now.Unix(), obs, c.State, nil)
 	c.logPlan(rep.Actions)
+	c.alertNotices(obs, rep.Actions)
+	c.alertCaps(obs)
 	if !c.Apply {
 		c.markOK()
 		return rep, nil

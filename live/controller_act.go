@@ -38,6 +38,7 @@ func (c *Controller) act(stop, ctx context.Context, now time.Time, actions []eng
 			c.fail("guard", err)
 			c.log().Warn("guard refused an action", "action", a.String(), "why", err)
 			note("%v", err)
+			c.alert(Alert{Kind: AlertGuardRail, Server: a.Server, What: "refused " + a.String(), Action: err.Error()})
 			continue
 		}
 		switch a.Kind {
@@ -47,6 +48,12 @@ func (c *Controller) act(stop, ctx context.Context, now time.Time, actions []eng
 				note("%v", err)
 				if errors.Is(err, ErrNoCapacity) || errors.Is(err, ErrUnsupported) {
 					out.noCapacity = true
+					market := "on-demand"
+					if a.Spot {
+						market = "spot"
+					}
+					c.alert(Alert{Kind: AlertCapacityFailures, Pool: fmt.Sprintf("%s %s %s", a.Type, a.AZ, market), What: err.Error(),
+						Action: "pool avoided for a while; planned again elsewhere at once"})
 				}
 				continue
 			}
@@ -66,6 +73,9 @@ func (c *Controller) act(stop, ctx context.Context, now time.Time, actions []eng
 				continue
 			}
 			note("terminated %s", a.Server)
+			if engine.NeverBooted(a) {
+				c.alert(Alert{Kind: AlertNeverBooted, Server: a.Server, What: "BBB did not come up within fleet.boot_timeout", Action: "terminated; a replacement is planned"})
+			}
 		}
 	}
 	return out

@@ -37,6 +37,14 @@ type manualServer struct {
 type fleetView struct {
 	servers []observed
 	manual  []manualServer
+	// forget are Scalelite entries of the fleet's instances that EC2 has
+	// terminated (reclaimed by AWS, or by an operator): Scalite's to remove.
+	forget []goneServer
+}
+
+type goneServer struct {
+	instance string
+	sl       ScaleliteServer
 }
 
 func (v *fleetView) byID(id string) *observed {
@@ -65,6 +73,7 @@ func (c *Controller) observe(ctx context.Context, now time.Time) (*fleetView, er
 			c.Metrics.Halted.Set(1)
 		}
 		c.log().Error("Scalelite unreadable: not acting (no scaling in blind)", "err", err)
+		c.alert(Alert{Kind: AlertHalt, What: "Scalelite unreadable: " + err.Error(), Action: "halted: nothing is launched, cordoned or terminated until it answers"})
 		return nil, c.fail("scalelite", fmt.Errorf("%w: Scalelite unreadable: %w", ErrHalted, err))
 	}
 	if c.Metrics != nil {
@@ -108,8 +117,25 @@ func (c *Controller) observe(ctx context.Context, now time.Time) (*fleetView, er
 			}
 		}
 	}
+	gone, err := c.Fleet.Gone(ctx)
+	if err != nil {
+		return nil, c.fail("ec2", err)
+	}
+	goneByServer := map[string]string{}
+	for _, in := range gone {
+		if id := in.Tags[TagScaleliteID]; id != "" {
+			goneByServer[id] = in.ID
+		}
+		if sl := byURL[trimURL(c.BBBURL(in))]; sl != nil {
+			goneByServer[sl.ID] = in.ID
+		}
+	}
 	for i := range servers {
-		if !claimed[servers[i].ID] {
+		switch {
+		case claimed[servers[i].ID]:
+		case goneByServer[servers[i].ID] != "":
+			view.forget = append(view.forget, goneServer{instance: goneByServer[servers[i].ID], sl: servers[i]})
+		default:
 			view.manual = append(view.manual, manualServer{sl: servers[i]})
 		}
 	}
@@ -160,6 +186,22 @@ func (c *Controller) readMeetings(ctx context.Context, view *fleetView) {
 		}(j)
 	}
 	wg.Wait()
+}
+
+// forgetGone removes from Scalelite the servers of the fleet's instances
+// that EC2 terminated: their meetings went with them, and an entry left
+// behind would be polled, panicked and counted as someone else's forever.
+func (c *Controller) forgetGone(ctx context.Context, view *fleetView) []string {
+	var notes []string
+	for _, g := range view.forget {
+		if err := c.Scalelite.DeleteServer(ctx, g.sl.ID); err != nil {
+			c.fail("scalelite", err)
+			notes = append(notes, fmt.Sprintf("removing the Scalelite entry of terminated %s: %v", g.instance, err))
+			continue
+		}
+		notes = append(notes, fmt.Sprintf("removed the Scalelite entry %s of terminated %s", g.sl.ID, g.instance))
+	}
+	return notes
 }
 
 // register adds running servers whose BBB answers to Scalelite (created

@@ -2,6 +2,7 @@ package live_test
 
 import (
 	"context"
+	"net/http"
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
@@ -40,6 +41,10 @@ type rehearsal struct {
 	neverBoots map[string]bool
 	// bbbHook, when set, runs after each getMeetings the controller makes.
 	bbbHook func(apiURL string)
+	// cutOff lists BBB servers the controller cannot reach while
+	// Scalelite still can (a partition between them): the controller's
+	// reads answer 502 as a proxy in front of them would.
+	cutOff map[string]bool
 }
 
 const (
@@ -69,7 +74,7 @@ func (r *rehearsal) advance(d time.Duration) {
 func (r *rehearsal) bbbURL(id string) string { return r.slURL + "/bbb/" + id + "/bigbluebutton/api" }
 
 func newRehearsal(t *testing.T) *rehearsal {
-	r := &rehearsal{t: t, now: datasets.DefaultStart.Add(9 * time.Hour), neverBoots: map[string]bool{},
+	r := &rehearsal{t: t, now: datasets.DefaultStart.Add(9 * time.Hour), neverBoots: map[string]bool{}, cutOff: map[string]bool{},
 		journal: filepath.Join(t.TempDir(), "launches.json")}
 	h, err := datasets.DefaultPrices()
 	if err != nil {
@@ -112,6 +117,9 @@ type hookedBBB struct {
 }
 
 func (h hookedBBB) Meetings(ctx context.Context) ([]live.BBBMeeting, error) {
+	if h.r.cutOff[h.url] {
+		return nil, &live.APIError{API: "BBB", Call: "getMeetings", Status: http.StatusBadGateway, Message: "bad gateway"}
+	}
 	ms, err := h.MeetingEnder.Meetings(ctx)
 	if h.r.bbbHook != nil {
 		h.r.bbbHook(h.url)
@@ -138,6 +146,9 @@ func (r *rehearsal) controller(apply bool) *live.Controller {
 		Types: func(name string) (model.InstanceType, bool) { t, err := region.Type(name); return t, err == nil },
 		BBB: func(url, secret string) (live.MeetingEnder, error) {
 			b, err := live.NewBBB(url, secret, bbbClient)
+			if err == nil {
+				b.SetRetry(2, 5*time.Millisecond) // fake time: no real waits
+			}
 			return hookedBBB{b, url, r}, err
 		},
 		Prices: func(ctx context.Context, m []model.MarketKey, now time.Time) (map[model.MarketKey]float64, error) {

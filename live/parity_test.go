@@ -131,7 +131,7 @@ func checkParity(t *testing.T, offset time.Duration) []engine.Action {
 	ctrl := &live.Controller{
 		Fleet: fleet, Scalelite: slc, Planner: planner, State: engine.NewState(2),
 		Types: func(name string) (model.InstanceType, bool) { t, err := region.Type(name); return t, err == nil },
-		BBB: func(url, secret string) (live.MeetingEnder, error) { return live.NewBBB(url, secret, slSrv.Client()) },
+		BBB:   func(url, secret string) (live.MeetingEnder, error) { return live.NewBBB(url, secret, slSrv.Client()) },
 		Prices: func(ctx context.Context, m []model.MarketKey, now time.Time) (map[model.MarketKey]float64, error) {
 			return live.CurrentPrices(ctx, client, m, now)
 		},

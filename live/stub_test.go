@@ -38,6 +38,7 @@ type emptyFleet struct{}
 
 func (emptyFleet) Name() string                                       { return "test" }
 func (emptyFleet) Instances(context.Context) ([]live.Instance, error) { return nil, nil }
+func (emptyFleet) Gone(context.Context) ([]live.Instance, error)      { return nil, nil }
 func (emptyFleet) Launch(context.Context, live.LaunchRequest) ([]string, error) {
 	panic("emptyFleet: launch")
 }

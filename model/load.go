@@ -319,3 +319,27 @@ func (lm LoadModel) LoadSeconds(m *Meeting, from, to int64) float64 {
 	}
 	return total
 }
+
+// mixedUse is BBB's "200 users on 8 cores" session, the second anchor.
+var mixedUse = TallyOf(MediaMix{Participants: AnchorMixedUse.Size, Voice: AnchorMixedUse.Voice,
+	Listeners: AnchorMixedUse.Size - AnchorMixedUse.Voice, Webcams: AnchorMixedUse.Webcams, Screenshares: AnchorMixedUse.Screenshares})
+
+// DemandLoadPerParticipant is what the simulator and the live controller
+// tell the engine (engine.Observation.LoadPerParticipant): the demand's
+// live load per participant, or BBB's mixed use while nobody is in a
+// meeting. Both compute it from the same whole-number tally, so they tell
+// it the same number.
+func (lm LoadModel) DemandLoadPerParticipant(demand LoadTally) float64 {
+	if r := lm.LoadPerParticipant(demand); r > 0 {
+		return r
+	}
+	return lm.LoadPerParticipant(mixedUse)
+}
+
+// ServerCapacityUsers is how many participants of the demand's mix (rho LU
+// each) a server of capacityLoad LU holds beside its recordings'
+// processing.
+func (lm LoadModel) ServerCapacityUsers(capacityLoad, recordings int, rho float64) int {
+	free := float64(capacityLoad) - float64(recordings)*lm.RecordingProcessingLoad()
+	return CapacityInUsers(max(free, 0), rho)
+}

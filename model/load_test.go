@@ -175,3 +175,23 @@ func TestLoadSecondsIntegratesTheMix(t *testing.T) {
 		t.Errorf("one mix: %v, want %v", got, want)
 	}
 }
+
+func TestDemandLoadPerParticipantFallsBackToMixedUse(t *testing.T) {
+	lm := DefaultLoadModel()
+	if got := lm.DemandLoadPerParticipant(LoadTally{}); math.Abs(got-(200*22.6+4064)/200) > 1e-9 {
+		t.Errorf("no demand: %v LU per participant, want BBB's mixed use %v", got, (200*22.6+4064)/200)
+	}
+	listen := TallyOf(MediaMix{Participants: 10, Voice: 1, Listeners: 9})
+	if got := lm.DemandLoadPerParticipant(listen); got != lm.LoadPerParticipant(listen) {
+		t.Errorf("with demand: %v", got)
+	}
+	rho := lm.LoadPerParticipant(listen)
+	full := lm.ServerCapacityUsers(17168, 0, rho)
+	busy := lm.ServerCapacityUsers(17168, 2, rho)
+	if want := int((17168 - 2*lm.PerVCPU) / rho); busy != want || busy >= full {
+		t.Errorf("two recordings processing: %d participants (want %d), %d without", busy, want, full)
+	}
+	if lm.ServerCapacityUsers(1000, 5, rho) != 0 {
+		t.Error("processing beyond capacity must leave none")
+	}
+}

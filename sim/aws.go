@@ -166,7 +166,7 @@ func (w *world) launch(a *engine.Action) {
 	}
 	w.launched++
 	idx := w.newInstance(instance{
-		id: instanceID(w.launched), az: a.AZ, typ: typ, pool: int32(a.Pool), spot: a.Spot, tag: a.Tag,
+		id: instanceID(w.launched), seq: w.launched, az: a.AZ, typ: typ, pool: int32(a.Pool), spot: a.Spot, tag: a.Tag,
 		maxPrice: a.MaxPrice, state: stPending, launchedAt: w.now, runningAt: -1, overloadAt: w.now,
 	})
 	in := &w.insts[idx]
@@ -228,7 +228,7 @@ func (w *world) terminate(idx int32, byAWS bool) {
 	in.recordings = 0
 	w.accountOverload(in)
 	w.bill(in, w.now, byAWS)
-	in.state = stGone
+	w.setState(idx, stGone)
 	for k, l := range w.live {
 		if l == idx {
 			w.live = append(w.live[:k], w.live[k+1:]...)

@@ -85,11 +85,11 @@ func (w *world) apply(a *engine.Action) {
 			in.firstPoll = w.polls + 1
 		}
 		if in.state == stReady || in.state == stCordoned {
-			in.state = stEnabled
+			w.setState(idx, stEnabled)
 		}
 	case engine.Cordon:
 		if in.state != stGone {
-			in.state = stCordoned
+			w.setState(idx, stCordoned)
 		}
 	case engine.EndMeetings:
 		in.meetingsEnded = true

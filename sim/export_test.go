@@ -31,6 +31,10 @@ func CarryOutEveryTick(on bool) { carryOutEveryTick = on }
 // and InstanceSlots runs o and tells how many slots its world used.
 func ReuseInstanceSlots(on bool) { reuseInstanceSlots = on }
 
+// ScanAllServers makes placement scan every live server instead of the
+// list of enabled ones.
+func ScanAllServers(on bool) { enabledList = !on }
+
 func InstanceSlots(o Options) (slots int, err error) {
 	planner, err := engine.New(o.Policy)
 	if err != nil {

@@ -133,6 +133,10 @@ type BaselineCache struct {
 type baselineEntry struct {
 	once sync.Once
 	fig  baselineFigures
+	// trace is the run's trace, held so that no other trace can be
+	// allocated where it lies while the cache lives: the key names the
+	// trace by its address.
+	trace []model.Meeting
 }
 
 // baselineFigures are what a run reports of its baseline: the cost and
@@ -165,7 +169,7 @@ func (c *BaselineCache) figures(bo *Options, compute func() baselineFigures) bas
 	c.mu.Lock()
 	e, ok := c.m[k]
 	if !ok {
-		e = &baselineEntry{}
+		e = &baselineEntry{trace: bo.Meetings}
 		c.m[k] = e
 	}
 	c.mu.Unlock()
@@ -238,8 +242,9 @@ func RunMany(o Options, n, workers int, meetingsFor func(seed uint64) ([]model.M
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
-	if o.Baselines == nil {
-		// Seeds replaying one trace mostly share their baseline.
+	if o.Baselines == nil && meetingsFor == nil {
+		// Seeds replaying one trace mostly share their baseline. (Traces
+		// drawn per seed never share one: no cache for them.)
 		o.Baselines = NewBaselineCache()
 	}
 	results := make([]results.Result, n)

@@ -2,9 +2,13 @@ package sim_test
 
 import (
 	"reflect"
+	"runtime"
 	"testing"
+	"time"
 
 	"github.com/scalite/scalite/config"
+	"github.com/scalite/scalite/datasets"
+	"github.com/scalite/scalite/model"
 	"github.com/scalite/scalite/sim"
 )
 
@@ -63,5 +67,37 @@ func TestBaselineBesideThePolicyChangesNothing(t *testing.T) {
 	}
 	if after := mustRun(t, o); !reflect.DeepEqual(side[0], after) {
 		t.Fatalf("baseline beside the policy:\n%+v\none after the other:\n%+v", side[0], after)
+	}
+}
+
+// TestBaselinesOfTracesDrawnPerSeed: with a trace drawn per seed, every
+// run's baseline is its own trace's, however the memory of earlier traces
+// is reused (the cache names a trace by its address).
+func TestBaselinesOfTracesDrawnPerSeed(t *testing.T) {
+	o := defaultOptions(t, nil)
+	p, _ := datasets.Profile("university")
+	day0 := time.Unix(o.From-o.From%86400, 0).UTC()
+	days := int((o.To - day0.Unix() + 86399) / 86400)
+	draw := func(seed uint64) ([]model.Meeting, error) {
+		runtime.GC() // let the next trace take the memory of the last
+		return datasets.GenerateTrace(p, datasets.TraceGenOptions{Start: day0, Days: days}, datasets.NewTraceRand(seed))
+	}
+	for _, cache := range []*sim.BaselineCache{nil, sim.NewBaselineCache()} {
+		ro := o
+		ro.Baselines = cache
+		rs, err := sim.RunMany(ro, 6, 1, draw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, r := range rs {
+			one := o
+			one.Seed = o.Seed + uint64(i)
+			if one.Meetings, err = draw(one.Seed); err != nil {
+				t.Fatal(err)
+			}
+			if want := mustRun(t, one).BaselineOnDemandCostUSD; r.BaselineOnDemandCostUSD != want {
+				t.Errorf("cache %v, seed %d: baseline %v, its own trace's %v", cache != nil, one.Seed, r.BaselineOnDemandCostUSD, want)
+			}
+		}
 	}
 }

@@ -1,6 +1,11 @@
 package sim
 
-import "github.com/scalite/scalite/model"
+import (
+	"cmp"
+	"slices"
+
+	"github.com/scalite/scalite/model"
+)
 
 // Scalelite: meetings start, change size and end; placement on the
 // least loaded server as of the last poll; the poller.
@@ -74,7 +79,11 @@ func (w *world) place(mr *meetingRun) int32 {
 	}
 	best, fallback := int32(-1), int32(-1)
 	var bestLoad, fbLoad float64
-	for _, idx := range w.live {
+	candidates := w.enabled
+	if !enabledList {
+		candidates = w.live
+	}
+	for _, idx := range candidates {
 		in := &w.insts[idx]
 		if in.state != stEnabled || w.polls < in.firstPoll {
 			continue
@@ -95,6 +104,28 @@ func (w *world) place(mr *meetingRun) int32 {
 		return fallback
 	}
 	return best
+}
+
+// enabledList: placement looks only at the enabled servers, kept in
+// world.enabled; off only in tests that compare with scanning them all.
+var enabledList = true
+
+// setState moves an instance to a state, keeping world.enabled: the
+// enabled servers in launch order, the order of world.live, so that
+// placement, which takes the first of equally loaded servers, picks as a
+// scan of every live server would.
+func (w *world) setState(idx int32, s instState) {
+	in := &w.insts[idx]
+	switch {
+	case s == stEnabled && in.state != stEnabled:
+		k, _ := slices.BinarySearchFunc(w.enabled, in.seq, func(e int32, seq int) int { return cmp.Compare(w.insts[e].seq, seq) })
+		w.enabled = slices.Insert(w.enabled, k, idx)
+	case s != stEnabled && in.state == stEnabled:
+		if k := slices.Index(w.enabled, idx); k >= 0 {
+			w.enabled = slices.Delete(w.enabled, k, k+1)
+		}
+	}
+	in.state = s
 }
 
 // placeOrReject (re-)creates a meeting; with no server, users retry after

@@ -96,14 +96,6 @@ func TestSkippedTicksChangeNothing(t *testing.T) {
 	}
 }
 
-// TestSkippedTicksChangeNothingProperty: the same on small random worlds
-// (random policies, prices, traces with size curves, poll intervals).
-func TestSkippedTicksChangeNothingProperty(t *testing.T) {
-	rapid.Check(t, func(t *rapid.T) {
-		runBothWays(t, rapidOptions(t))
-	})
-}
-
 // TestInstanceSlotsReused: a world keeps about as many instance slots as
 // servers live at once, not one per launch, and reusing the slots of gone
 // instances (whose events may still be queued) changes no result, record
@@ -124,9 +116,30 @@ func TestInstanceSlotsReused(t *testing.T) {
 	}
 }
 
-// TestReusedSlotsProperty: the same on small random worlds.
-func TestReusedSlotsProperty(t *testing.T) {
+// TestEnabledListPlacesAsScanningAll: placing meetings from the list of
+// enabled servers gives the results, records and samples of scanning every
+// live server, on busy worlds (interruptions, scale-in and re-enabling)
+// and on small random ones.
+func TestEnabledListPlacesAsScanningAll(t *testing.T) {
+	o := defaultOptions(t, func(c *config.Config) { c.Simulation.HazardMultiplier = 40 })
+	r := runTwoWays(t, o, sim.ScanAllServers, "from the enabled list", "scanning all")
+	if r.Interruptions == 0 || r.Launches < 20 {
+		t.Fatalf("too quiet a world to tell: %+v", r)
+	}
+}
+
+// TestShortcutsChangeNothingProperty: on small random worlds (random
+// policies, busy prices, traces with size curves, poll intervals), the
+// simulator with its shortcuts (idle ticks skipped, instance slots reused,
+// placement from the enabled list) gives the results, records and samples
+// of the simulator without any.
+func TestShortcutsChangeNothingProperty(t *testing.T) {
+	without := func(off bool) {
+		sim.CarryOutEveryTick(off)
+		sim.ReuseInstanceSlots(!off)
+		sim.ScanAllServers(off)
+	}
 	rapid.Check(t, func(t *rapid.T) {
-		runTwoWays(t, rapidOptions(t), func(off bool) { sim.ReuseInstanceSlots(!off) }, "reusing slots", "a slot per launch")
+		runTwoWays(t, rapidOptions(t), without, "with the shortcuts", "without")
 	})
 }

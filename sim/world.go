@@ -40,6 +40,7 @@ type instance struct {
 	terminationAt         int64
 	meetingsEnded         bool
 	neverBoots            bool // its BBB never comes up
+	seq                   int  // launch order: the instance is the seq-th launched
 	// gen counts the slot's occupants: the events of an instance carry
 	// it, so that those of an earlier occupant are dropped.
 	gen int32
@@ -113,6 +114,7 @@ type world struct {
 	freeInsts []int32
 	launched  int
 	live      []int32
+	enabled   []int32 // the live instances that are enabled, in launch order
 	byID      map[string]int32
 	meetings  []meetingRun
 	next      int // next meeting to start

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -14,6 +15,7 @@ import (
 	"github.com/scalite/scalite/config"
 	"github.com/scalite/scalite/datasets"
 	"github.com/scalite/scalite/emulate"
+	"github.com/scalite/scalite/live"
 	"github.com/scalite/scalite/model"
 )
 
@@ -27,6 +29,8 @@ func emulateCommand() *cli.Command {
 			&cli.StringFlag{Name: "dir", Value: "emulated", Usage: "`DIR` for the secrets and a config to use with scalite live"},
 			&cli.IntFlag{Name: "demand", Value: 600, Usage: "participants kept in meetings on the enabled servers"},
 			&cli.DurationFlag{Name: "boot", Value: time.Minute, Usage: "how long an emulated BBB takes to answer after running"},
+			&cli.DurationFlag{Name: "poll", Value: 5 * time.Second, Usage: "Scalelite's poll interval (POLL_INTERVAL): a new server is online, with a load, after its first poll"},
+			&cli.DurationFlag{Name: "reclaim-every", Usage: "AWS reclaims the oldest spot instance this often: an EventBridge interruption warning on the queue, then termination two minutes later (0 = never)"},
 			&cli.DurationFlag{Name: "duration", Usage: "stop after this long (default: until interrupted)"},
 		},
 		Action: emulateAction,
@@ -104,6 +108,7 @@ func emulateAction(c *cli.Context) error {
 	cfg.Live.BBBURL = slURL + "/bbb/{instance_id}/bigbluebutton/api"
 	cfg.Live.MetricsListen = "127.0.0.1:0"
 	cfg.Live.LockFile = filepath.Join(dir, "controller.lock") // no /run/scalite needed to rehearse
+	cfg.Live.LaunchJournal = filepath.Join(dir, "launches.json")
 	cfg.Live.InterruptionQueueURL = queue.QueueURL(ecURL, "scalite-interruptions")
 	cfg.Fleet.ReconcileInterval = config.Duration{Duration: 10 * time.Second}
 	yaml, err := config.Marshal(cfg)
@@ -117,10 +122,59 @@ func emulateAction(c *cli.Context) error {
 	}
 	w := c.App.Writer
 	fmt.Fprintf(w, "emulated EC2 (eu-west-1) at %s\nemulated SQS interruption queue at %s\nemulated Scalelite at %s\n", ecURL, cfg.Live.InterruptionQueueURL, slURL)
-	fmt.Fprintf(w, "rehearse with:\n  AWS_ACCESS_KEY_ID=x AWS_SECRET_ACCESS_KEY=x scalite live --config %s --endpoint-url %s --apply\n",
+	fmt.Fprintf(w, "rehearse with (no AWS account or credentials needed):\n  scalite live --config %s --endpoint-url %s --apply\n",
 		filepath.Join(dir, "scalite.conf"), ecURL)
 	ctx, stop := stopContext(c.Context, c.Duration("duration"))
 	defer stop()
+	// Scalelite's poller, as `rake poll` runs it (lib/tasks/poll.rake).
+	go sl.RunPoller(ctx, c.Duration("poll"))
+	if every := c.Duration("reclaim-every"); every > 0 {
+		go reclaimLoop(ctx, every, ec, queue, c.App.Writer)
+	}
 	every(ctx, time.Second, func(context.Context) { sl.Demand(c.Int("demand"), 25) })
 	return nil
+}
+
+// reclaimLoop plays AWS reclaiming spot capacity: the oldest running spot
+// instance gets EventBridge's "EC2 Spot Instance Interruption Warning" on
+// the queue, and two minutes later is terminated, with its state-change
+// event (spot-instance-termination-notices: the warning comes two minutes
+// before the interruption).
+func reclaimLoop(ctx context.Context, every time.Duration, ec *emulate.EC2, queue *emulate.SQS, w io.Writer) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	warned := map[string]bool{}
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		victim := ""
+		for _, id := range ec.Live() {
+			if ec.State(id) == "running" && ec.Tags(id)[live.TagKind] == "spot" && !warned[id] {
+				victim = id
+				break
+			}
+		}
+		if victim == "" {
+			continue
+		}
+		warned[victim] = true
+		now := time.Now()
+		if err := queue.SendSpotInterruption(victim, now); err != nil {
+			fmt.Fprintf(w, "emulate: %v\n", err)
+			continue
+		}
+		fmt.Fprintf(w, "emulate: AWS reclaims %s at %s (interruption warning on the queue)\n", victim, now.Add(2*time.Minute).UTC().Format(time.RFC3339))
+		go func() {
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(2 * time.Minute):
+			}
+			ec.Interrupt(victim)
+			queue.SendStateChange(victim, "shutting-down", time.Now())
+		}()
+	}
 }

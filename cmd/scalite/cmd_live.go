@@ -255,6 +255,7 @@ type liveEnv struct {
 	cfg       config.Config
 	sl        *live.Scalelite
 	bbbSecret string
+	slSecret  string // kept only to scrub it from notifications
 }
 
 func setupLive(c *cli.Context) (*liveEnv, error) {
@@ -276,7 +277,7 @@ func setupLive(c *cli.Context) (*liveEnv, error) {
 		return nil, err
 	}
 	sl.Algo = cfg.Live.ChecksumAlgorithm
-	return &liveEnv{cat: cat, cfg: cfg, sl: sl, bbbSecret: bbbSecret}, nil
+	return &liveEnv{cat: cat, cfg: cfg, sl: sl, bbbSecret: bbbSecret, slSecret: slSecret}, nil
 }
 
 func liveAction(c *cli.Context) error {
@@ -384,11 +385,26 @@ func liveAction(c *cli.Context) error {
 		}
 		return nil
 	}
+	notifier, err := newNotifier(c.Context, cfg, c.String("endpoint-url"), []string{env.slSecret, bbbSecret}, log, reg)
+	if err != nil {
+		return err
+	}
+	ctrl.Alert = alertTo(notifier)
+	defer func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := notifier.Close(ctx); err != nil {
+			log.Warn("notifications not all sent", "err", err)
+		}
+	}()
 	if c.Bool("once") {
 		return once(lockCtx)
 	}
 	ctx, stop := stopContext(lockCtx, 0)
 	defer stop()
+	if err := startQueue(ctx, cfg, c.String("endpoint-url"), ctrl, log, reg); err != nil {
+		return err
+	}
 	if addr := cfg.Live.MetricsListen; addr != "" {
 		mux := metricsHandler(reg, func() bool { return ctrl.Healthy(3 * interval) })
 		ln, err := net.Listen("tcp", addr)
@@ -405,7 +421,7 @@ func liveAction(c *cli.Context) error {
 	// stay in the launch journal for the next start.
 	wd := newServiceWatchdog(log)
 	defer wd.stopping()
-	every(ctx, interval, func(ctx context.Context) {
+	everyOrKicked(ctx, interval, ctrl.Kicks(), func(ctx context.Context) {
 		if err := once(ctx); err != nil {
 			log.Error("reconcile", "err", err)
 			return

@@ -153,3 +153,89 @@ func TestMetricsHandler(t *testing.T) {
 		t.Errorf("/healthz: %d %q", code, body)
 	}
 }
+
+// TestPricesFetchTakesAWSCLISyntax: `--instance-types a b` (space-separated,
+// as the AWS CLI takes it) must not end flag parsing: the endpoint, times
+// and output after it are honoured, and the request never goes to AWS.
+func TestPricesFetchTakesAWSCLISyntax(t *testing.T) {
+	h, _ := datasets.DefaultPrices()
+	emu := emulate.NewEC2()
+	emu.Prices = h.Series
+	srv := httptest.NewServer(emu)
+	defer srv.Close()
+	for _, env := range []string{"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_PROFILE", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE"} {
+		t.Setenv(env, "")
+	}
+	t.Setenv("AWS_REGION", "eu-west-1") // --region falls back to it, as the AWS CLI does
+	out := filepath.Join(t.TempDir(), "prices.json")
+	code, stdout, stderr := scalite(t, "prices", "fetch", "--instance-types", "c5a.4xlarge", "m5.4xlarge",
+		"--endpoint-url", srv.URL, "--start-time", "2026-03-02T00:00:00Z", "--end-time", "2026-03-09T00:00:00Z", "-o", out)
+	if code != 0 {
+		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	recs, err := datasets.ReadPrices([]string{out}, datasets.PriceReadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	types := map[string]bool{}
+	for k := range recs.Series {
+		types[k.InstanceType] = true
+	}
+	if len(types) != 2 || !types["c5a.4xlarge"] || !types["m5.4xlarge"] {
+		t.Fatalf("fetched types %v, want both given space-separated", types)
+	}
+}
+
+// TestCommandsRefuseStrayArguments: a word a command does not take is an
+// error (exit 2), not silently the end of its flags.
+func TestCommandsRefuseStrayArguments(t *testing.T) {
+	for _, args := range [][]string{
+		{"sim", "extra"},
+		{"prices", "fetch", "--region", "eu-west-1", "stray", "--endpoint-url", "http://127.0.0.1:1"},
+		{"catalog", "what"},
+	} {
+		code, _, stderr := scalite(t, args...)
+		if code != 2 || !strings.Contains(stderr, "takes no arguments") {
+			t.Errorf("%v: exit %d: %s", args, code, stderr)
+		}
+	}
+}
+
+// TestDryRunWithoutAWSCredentials: the README's rehearsal dry run works on
+// a machine with no AWS credentials: against an emulator on loopback the
+// SDK neither needs credentials nor probes the instance metadata service.
+func TestDryRunWithoutAWSCredentials(t *testing.T) {
+	ec := emulate.NewEC2()
+	h, _ := datasets.DefaultPrices()
+	ec.Prices = h.Series
+	ecSrv := httptest.NewServer(ec)
+	defer ecSrv.Close()
+	sl := emulate.NewScalelite("lb")
+	slSrv := httptest.NewServer(sl)
+	defer slSrv.Close()
+	for _, env := range []string{"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"} {
+		t.Setenv(env, "")
+	}
+	dir := t.TempDir()
+	t.Setenv("AWS_CONFIG_FILE", filepath.Join(dir, "none"))
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(dir, "none"))
+	// An instance metadata service that fails the test if asked.
+	imds := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		t.Errorf("the SDK asked the metadata service: %s %s", r.Method, r.URL.Path)
+		http.Error(w, "no", http.StatusForbidden)
+	}))
+	defer imds.Close()
+	t.Setenv("AWS_EC2_METADATA_SERVICE_ENDPOINT", imds.URL)
+	os.WriteFile(filepath.Join(dir, "sl.secret"), []byte("lb\n"), 0o600)
+	os.WriteFile(filepath.Join(dir, "bbb.secret"), []byte("bbb\n"), 0o600)
+	cfg := config.Default()
+	cfg.Live.ScaleliteURL, cfg.Live.ScaleliteSecretFile, cfg.Live.BBBSecretFile = slSrv.URL, filepath.Join(dir, "sl.secret"), filepath.Join(dir, "bbb.secret")
+	cfg.Live.BBBURL = slSrv.URL + "/bbb/{instance_id}/bigbluebutton/api"
+	y, _ := config.Marshal(cfg)
+	conf := filepath.Join(dir, "scalite.conf")
+	os.WriteFile(conf, y, 0o644)
+	code, out, errOut := scalite(t, "live", "--config", conf, "--endpoint-url", ecSrv.URL, "--once")
+	if code != 0 || !strings.Contains(out, "would launch") {
+		t.Fatalf("dry run without credentials: exit %d\n%s\n%s", code, out, errOut)
+	}
+}

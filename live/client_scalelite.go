@@ -46,6 +46,12 @@ func NewScalelite(base, secret string, client *http.Client) (*Scalelite, error) 
 		retry: newRetrier(DefaultReadAttempts, defaultBackoff, uint64(time.Now().UnixNano()))}, nil
 }
 
+// SetRetry sets how often a read is tried and the first backoff (it
+// doubles, with full jitter). Defaults: DefaultReadAttempts, 200 ms.
+func (c *Scalelite) SetRetry(attempts int, first time.Duration) {
+	c.retry = newRetrier(attempts, first, uint64(time.Now().UnixNano()))
+}
+
 // OnlineState is Scalelite's "online" field: "online" or "offline" in
 // server_to_json; older releases sent a boolean.
 type OnlineState string

@@ -2,7 +2,7 @@ package live
 
 import (
 	"context"
-		"errors"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -32,14 +32,14 @@ const (
 	TagKind        = "scalite:kind" // spot | on-demand
 	TagServerTag   = "scalite:server-tag"
 	TagScaleliteID = "scalite:scalelite-id"
-	TagNotice      = "scalite:notice"     // deprecated: the agent's notice before separate tags
+	TagNotice      = "scalite:notice" // deprecated: the agent's notice before separate tags
 	// TagLaunch is the client token of the launch that made the instance:
 	// the launch journal recognises its launches by it after a restart.
 	TagLaunch = "scalite:launch"
 	// TagState is the Scalelite state Scalite last set (enabled, cordoned)
 	// or "registered"; a server whose state differs was changed by an
 	// operator and is left alone.
-	TagState = "scalite:state"
+	TagState       = "scalite:state"
 	TagRecordings  = "scalite:recordings" // set by the agent: recordings still processing
 	TagMeetingsEnd = "scalite:meetings-ended"
 	TagName        = "Name"
@@ -133,9 +133,20 @@ func (f *Fleet) Name() string { return f.name }
 
 // Instances lists the fleet's live instances (pending or running), by ID.
 func (f *Fleet) Instances(ctx context.Context) ([]Instance, error) {
+	return f.describe(ctx, "pending", "running")
+}
+
+// Gone lists the fleet's instances that are shutting down or terminated
+// (EC2 lists a terminated instance for about an hour): their Scalelite
+// entries are Scalite's to remove.
+func (f *Fleet) Gone(ctx context.Context) ([]Instance, error) {
+	return f.describe(ctx, "shutting-down", "terminated")
+}
+
+func (f *Fleet) describe(ctx context.Context, states ...string) ([]Instance, error) {
 	in := &ec2.DescribeInstancesInput{Filters: []types.Filter{
 		{Name: aws.String("tag:" + TagFleet), Values: []string{f.name}},
-		{Name: aws.String("instance-state-name"), Values: []string{"pending", "running"}},
+		{Name: aws.String("instance-state-name"), Values: states},
 	}}
 	var out []Instance
 	p := ec2.NewDescribeInstancesPaginator(f.api, in)

@@ -38,6 +38,12 @@ func NewBBB(endpoint, secret string, client *http.Client) (*BBB, error) {
 		retry: newRetrier(DefaultReadAttempts, defaultBackoff, uint64(time.Now().UnixNano()))}, nil
 }
 
+// SetRetry sets how often a read is tried and the first backoff (it
+// doubles, with full jitter). Defaults: DefaultReadAttempts, 200 ms.
+func (b *BBB) SetRetry(attempts int, first time.Duration) {
+	b.retry = newRetrier(attempts, first, uint64(time.Now().UnixNano()))
+}
+
 // BBBMeeting is one meeting of getMeetings.
 type BBBMeeting struct {
 	MeetingID         string `xml:"meetingID"`

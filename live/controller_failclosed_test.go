@@ -36,9 +36,12 @@ func grow(t *testing.T, r *rehearsal, c *live.Controller) []string {
 	return enabled
 }
 
-// TestUnreadableServerIsNeverRetiredAndHoldsScaleIn: a cordoned server
-// with a meeting whose BBB answers 502 is not terminated; while its
-// meetings cannot be read, the demand is unknown and nothing is scaled in.
+// TestUnreadableServerIsNeverRetiredAndHoldsScaleIn: a server with a
+// meeting whose BBB answers the controller 502 (Scalelite still reaches
+// it) is not terminated; while its meetings cannot be read, the demand is
+// unknown and nothing is scaled in. (Once Scalelite itself cannot reach a
+// server it panics it, ending its meetings: an offline server holds no
+// demand Scalelite can place, and does not hold scale-in.)
 func TestUnreadableServerIsNeverRetiredAndHoldsScaleIn(t *testing.T) {
 	r := newRehearsal(t)
 	c := r.controller(true)
@@ -50,7 +53,7 @@ func TestUnreadableServerIsNeverRetiredAndHoldsScaleIn(t *testing.T) {
 		r.sl.SetMeetings(r.bbbURL(id), nil)
 	}
 	r.sl.SetMeetings(r.bbbURL(sick), meetings("class", 30))
-	r.sl.SetFault(r.bbbURL(sick), emulate.BBBBadGateway)
+	r.cutOff[r.bbbURL(sick)] = true
 	before := len(r.ec2.Live())
 	reps := r.settle(c, 40*time.Minute)
 	if s := r.ec2.State(sick); s != "running" {
@@ -65,7 +68,7 @@ func TestUnreadableServerIsNeverRetiredAndHoldsScaleIn(t *testing.T) {
 		t.Fatalf("%d servers, had %d: scale-in went on blind", n, before)
 	}
 	// The BBB answers again: scale-in resumes; the class keeps its server.
-	r.sl.SetFault(r.bbbURL(sick), emulate.BBBHealthy)
+	delete(r.cutOff, r.bbbURL(sick))
 	r.settle(c, 90*time.Minute)
 	if n := len(r.ec2.Live()); n >= before {
 		t.Fatalf("no scale-in once the server could be read: %d servers", n)
