@@ -37,6 +37,9 @@ type Scenario struct {
 	PricesLabel string
 	TraceLabel  string
 	TraceStats  datasets.TraceStats
+	// Notes say what an operator should know about the window: markets of
+	// the policy without a price for part of it are unavailable there.
+	Notes []string
 }
 
 // Build reads the inputs and settles the window: where the prices
@@ -82,23 +85,19 @@ func Build(in Inputs) (*Scenario, error) {
 		}
 	}
 
-	// The prices' window: from the latest first price among the policy's
-	// markets (before it some market has no price) to the end of the day of
-	// the last record (prices hold until they change).
-	var from, to int64
+	// The prices' window: from the first price of any market to the end of
+	// the day of the last record (prices hold until they change). It does
+	// not depend on the policy, so every candidate of a sweep, and the
+	// winner run again, share it; a policy's market whose prices start
+	// later is unavailable (no launches) until its first price.
 	markets := o.Policy.SpotMarkets()
 	for _, k := range markets {
-		s, ok := o.Prices[k]
-		if !ok {
+		if _, ok := o.Prices[k]; !ok {
 			return nil, fmt.Errorf("no spot price history for market %s, which the policy uses (prices from %s have %d markets)", k, sc.PricesLabel, len(o.Prices))
 		}
-		from = max(from, s.First())
 	}
-	_, last := sc.Prices.Span()
-	if len(markets) == 0 {
-		from, _ = sc.Prices.Span()
-	}
-	to = (last/86400 + 1) * 86400
+	from, last := sc.Prices.Span()
+	to := (last/86400 + 1) * 86400
 
 	if in.TracePath != "" {
 		tr := <-traced
@@ -123,8 +122,12 @@ func Build(in Inputs) (*Scenario, error) {
 			sc.PricesLabel, sc.TraceLabel, fmtT(from), fmtT(to))
 	}
 	for _, k := range markets {
-		if s := o.Prices[k]; s.First() > from {
-			return nil, fmt.Errorf("market %s has no price before %s, after the window starts (%s)", k, fmtT(s.First()), fmtT(from))
+		switch s := o.Prices[k]; {
+		case s.First() >= to:
+			sc.Notes = append(sc.Notes, fmt.Sprintf("market %s has no price in the window: unavailable throughout (no launches)", k))
+		case s.First() > from:
+			sc.Notes = append(sc.Notes, fmt.Sprintf("market %s has no price before %s (%.1f of %.1f days): unavailable until then (no launches)",
+				k, fmtT(s.First()), float64(s.First()-from)/86400, float64(to-from)/86400))
 		}
 	}
 	o.From, o.To, o.Seed = from, to, in.Seed

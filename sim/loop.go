@@ -41,8 +41,8 @@ func (w *world) runUntil(stop int64) {
 	for i := range w.markets {
 		m := &w.markets[i]
 		m.cursor = m.series.Cursor()
-		// Options.Check made sure every pool has a price at From, so At's
-		// "known" flag is true here.
+		// A market whose prices start later has price 0, unknown, until
+		// its first price event: the engine launches nothing into it.
 		m.price, _ = m.cursor.At(o.From)
 		if next, ok := m.cursor.NextChange(); ok {
 			w.push(next, evPrice, int32(i), 0)

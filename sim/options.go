@@ -121,12 +121,11 @@ func (o *Options) Check() error {
 		return fmt.Errorf("poll and reconcile intervals must be positive")
 	}
 	for _, k := range o.Policy.SpotMarkets() {
-		s, ok := o.Prices[k]
-		if !ok {
+		// A market whose prices start after From has no known price
+		// until then: the engine does not launch into it (price 0 means
+		// unknown) and no instance of it exists to bill.
+		if _, ok := o.Prices[k]; !ok {
 			return fmt.Errorf("no spot price history for market %s, which the policy uses", k)
-		}
-		if s.First() > o.From {
-			return fmt.Errorf("market %s: first price at %d, after the window starts (%d): no price known then", k, s.First(), o.From)
 		}
 	}
 	if o.Capacity == CapacityTrace {

@@ -175,7 +175,15 @@ func buildScenario(c *cli.Context, cf *config.File, cat *model.Catalog) (*scenar
 			}
 		}
 	}
-	return scenario.Build(in)
+	sc, err := scenario.Build(in)
+	if err != nil {
+		return nil, err
+	}
+	// Said on stderr, so that it shows whatever the output format.
+	for _, n := range sc.Notes {
+		fmt.Fprintf(c.App.ErrWriter, "scalite: note: %s\n", n)
+	}
+	return sc, nil
 }
 
 func printSimText(w io.Writer, sc *scenario.Scenario, outcomes []results.Result) {
