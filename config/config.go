@@ -127,6 +127,9 @@ type Simulation struct {
 	// precedes a capacity interruption, RebalanceLead by how long.
 	RebalanceProbability float64  `yaml:"rebalance_probability"`
 	RebalanceLead        Duration `yaml:"rebalance_lead"`
+	// RebalanceFalseAlarmRate is how many rebalance recommendations per
+	// spot instance-day no interruption follows.
+	RebalanceFalseAlarmRate float64 `yaml:"rebalance_false_alarm_rate,omitempty"`
 	// ReclaimShare is the mean share of a pool's instances one reclaim event takes.
 	ReclaimShare float64 `yaml:"reclaim_share"`
 	// LaunchFailure is the chance a spot launch into a pool finds no capacity.

@@ -201,6 +201,9 @@ func (f *File) Validate(cat *model.Catalog) error {
 			bad(p.key, "must be a probability in [0, 1], got %v", p.v)
 		}
 	}
+	if sim.RebalanceFalseAlarmRate < 0 {
+		bad("simulation.rebalance_false_alarm_rate", "must not be negative, got %v", sim.RebalanceFalseAlarmRate)
+	}
 	if r := sim.AdvisorReading; r != "per-instance" && r != "instance-hours" {
 		bad("simulation.advisor_reading", "want per-instance or instance-hours, got %q", r)
 	}

@@ -71,6 +71,9 @@ type Result struct {
 	CapacityInterruptions        int     `json:"capacity_interruptions"`
 	FreeInterruptedHours         float64 `json:"free_interrupted_instance_hours"`
 	LaunchFailures               int     `json:"launch_failures"`
+	// RebalanceFalseAlarms counts the rebalance recommendations no
+	// interruption followed (also in rebalance_recommendations).
+	RebalanceFalseAlarms int `json:"rebalance_false_alarms,omitempty"`
 	// NeverBooted counts servers terminated because their BBB did not come
 	// up within fleet.boot_timeout (also counted in launch_failures).
 	NeverBooted int `json:"never_booted,omitempty"`

@@ -24,6 +24,7 @@ func OptionsFrom(cfg *config.Config, cat *model.Catalog) (sim.Options, error) {
 		RebalanceLead:         sm.RebalanceLead.Seconds(),
 		ReclaimShare:          sm.ReclaimShare,
 		HazardMultiplier:      sm.HazardMultiplier,
+		RebalanceFalseAlarms:  sm.RebalanceFalseAlarmRate,
 		AdvisorReading:        advisorReading(sm.AdvisorReading),
 		LaunchFailure:         sm.LaunchFailure,
 		OnDemandLaunchFailure: sm.OnDemandLaunchFailure,

@@ -1,6 +1,10 @@
 package sim
 
-import "github.com/scalite/scalite/results"
+import (
+	"math/rand/v2"
+
+	"github.com/scalite/scalite/results"
+)
 
 // The event loop: events in time order, each handed to the part of the
 // world it concerns; re-plans at once when something changes.
@@ -22,6 +26,7 @@ const (
 	evPoll // the poller's ticks are kept beside the queue (ticks.go)
 	evPlan
 	evSample
+	evFalseRebalance // a rebalance recommendation no interruption follows
 )
 
 func (w *world) push(t int64, k eventKind, a, b int32) { w.q.push(t, k, a, b) }
@@ -119,7 +124,7 @@ func (w *world) handle(e event) {
 		if mr := &w.meetings[e.a]; mr.episode == e.b && (mr.mode == modeDisrupted || mr.mode == modeRejected) {
 			w.placeOrReject(e.a)
 		}
-	case evRecordingDone, evRunning, evBooted, evNotice, evTerminate:
+	case evRecordingDone, evRunning, evBooted, evNotice, evTerminate, evFalseRebalance:
 		w.instanceEvent(e)
 	case evPrice:
 		w.priceChange(e.a)
@@ -152,6 +157,12 @@ func (w *world) instanceEvent(e event) {
 			in.state = stBooting
 			in.runningAt = w.now
 			w.push(w.now+w.o.Policy.BootTime, evBooted, e.a, in.gen)
+			if in.spot && w.o.RebalanceFalseAlarms > 0 {
+				// Drawn from the instance's own stream, so that the draw
+				// does not shift any other.
+				r := rand.New(rand.NewPCG(w.o.Seed^0x5eba1a4ce, uint64(w.now)<<20^uint64(e.a)<<8^uint64(uint32(in.gen))))
+				w.push(w.now+int64(r.ExpFloat64()/w.o.RebalanceFalseAlarms*86400)+1, evFalseRebalance, e.a, in.gen)
+			}
 		}
 	case evBooted:
 		if in.state == stBooting && !in.neverBoots {
@@ -166,6 +177,16 @@ func (w *world) instanceEvent(e event) {
 	case evTerminate:
 		if in.state != stGone {
 			w.terminate(e.a, true)
+		}
+	case evFalseRebalance:
+		if in.state != stGone && !in.interruption && !in.rebalance {
+			in.rebalance, in.rebalanceAt = true, w.now
+			w.res.RebalanceRecommendations++
+			w.res.RebalanceFalseAlarms++
+			if w.o.Recorder != nil {
+				w.record(results.Record{Kind: "rebalance", Server: in.id, Market: w.marketName(in)})
+			}
+			w.replan()
 		}
 	}
 }

@@ -69,6 +69,11 @@ type Options struct {
 	RecordingProcessing  float64
 	RebalanceProbability float64
 	RebalanceLead        int64
+	// RebalanceFalseAlarms is the rate, per spot instance-day, of
+	// rebalance recommendations that no interruption follows (AWS: a
+	// recommendation may come for an instance that is then not
+	// interrupted).
+	RebalanceFalseAlarms float64
 	ReclaimShare         float64
 	HazardMultiplier     float64
 	// AdvisorReading is how the band becomes a hazard (CapacityAdvisor).
