@@ -3,6 +3,7 @@ package engine
 import (
 	"fmt"
 	"math"
+	"time"
 
 	"github.com/scalite/scalite/model"
 )
@@ -104,7 +105,7 @@ func (p *Planner) Plan(now int64, obs *Observation, st *State, out []Action) []A
 			if s.Interruption {
 				reason = ""
 				if !p.terse {
-					reason = fmt.Sprintf("interruption notice: AWS terminates it at %d", s.TerminationAt)
+					reason = "interruption notice: AWS terminates it at " + time.Unix(s.TerminationAt, 0).UTC().Format(time.RFC3339)
 				}
 			}
 			out = append(out, Action{Kind: Cordon, Server: s.ID, Reason: reason})
