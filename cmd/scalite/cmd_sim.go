@@ -206,6 +206,11 @@ func printSimText(w io.Writer, sc *scenario.Scenario, outcomes []results.Result)
 				continue
 			}
 			s := agg[k]
+			if strings.HasSuffix(k, "_pct") && k != "savings_pct" {
+				// Shares of demand: small ones need the digits.
+				fmt.Fprintf(w, "  %-31s %12.4f  [%.4f .. %.4f]\n", k, s.Mean, s.P5, s.P95)
+				continue
+			}
 			fmt.Fprintf(w, "  %-31s %12.2f  [%.2f .. %.2f]\n", k, s.Mean, s.P5, s.P95)
 		}
 		return
