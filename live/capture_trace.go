@@ -73,13 +73,27 @@ func NewTraceRecorder(api MeetingLister, tracePath, samplesPath, pollsPath strin
 		if err != nil {
 			return nil, fmt.Errorf("resuming from %s: line %d: field time: %w", pollsPath, line, err)
 		}
-		var m BBBMeeting
-		m.InternalMeetingID = rec[1]
-		m.CreateTime, _ = strconv.ParseInt(rec[2], 10, 64)
-		m.ParticipantCount, _ = strconv.Atoi(rec[3])
-		m.ModeratorCount, _ = strconv.Atoi(rec[4])
-		m.VideoCount, _ = strconv.Atoi(rec[5])
-		m.Recording = rec[6] == "true"
+		m := BBBMeeting{InternalMeetingID: rec[1]}
+		// A poll log that does not read back is corrupt: stop, naming the
+		// field, rather than resume from zeros.
+		var perr error
+		num := func(field string, i int) int {
+			v, err := strconv.Atoi(rec[i])
+			if err != nil && perr == nil {
+				perr = fmt.Errorf("resuming from %s: line %d: field %s: %q is not a whole number", pollsPath, line, field, rec[i])
+			}
+			return v
+		}
+		if m.CreateTime, err = strconv.ParseInt(rec[2], 10, 64); err != nil {
+			return nil, fmt.Errorf("resuming from %s: line %d: field create_time_ms: %q is not a whole number", pollsPath, line, rec[2])
+		}
+		m.ParticipantCount, m.ModeratorCount, m.VideoCount = num("participants", 3), num("moderators", 4), num("video_streams", 5)
+		if perr != nil {
+			return nil, perr
+		}
+		if m.Recording, err = strconv.ParseBool(rec[6]); err != nil {
+			return nil, fmt.Errorf("resuming from %s: line %d: field recording: %q is not true or false", pollsPath, line, rec[6])
+		}
 		r.add(t, m)
 		r.last = t
 	}
