@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/scalite/scalite/datasets"
+	"github.com/scalite/scalite/internal/atomicfile"
 	"github.com/scalite/scalite/model"
 )
 
@@ -179,10 +180,10 @@ func (r *TraceRecorder) writeTrace() error {
 		ms = append(ms, m)
 	}
 	datasets.SortMeetings(ms)
-	if err := datasets.WriteFileAtomic(r.tracePath, func(w io.Writer) error { return datasets.WriteTrace(w, ms) }); err != nil {
+	if err := atomicfile.Write(r.tracePath, func(w io.Writer) error { return datasets.WriteTrace(w, ms) }); err != nil {
 		return err
 	}
-	return datasets.WriteFileAtomic(r.samplesPath, func(w io.Writer) error { return datasets.WriteSamples(w, ms) })
+	return atomicfile.Write(r.samplesPath, func(w io.Writer) error { return datasets.WriteSamples(w, ms) })
 }
 
 // Meetings is the number of distinct meetings recorded.
