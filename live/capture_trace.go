@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/scalite/scalite/datasets"
+	"github.com/scalite/scalite/internal/atomicfile"
 	"github.com/scalite/scalite/model"
 )
 
@@ -73,13 +74,27 @@ func NewTraceRecorder(api MeetingLister, tracePath, samplesPath, pollsPath strin
 		if err != nil {
 			return nil, fmt.Errorf("resuming from %s: line %d: field time: %w", pollsPath, line, err)
 		}
-		var m BBBMeeting
-		m.InternalMeetingID = rec[1]
-		m.CreateTime, _ = strconv.ParseInt(rec[2], 10, 64)
-		m.ParticipantCount, _ = strconv.Atoi(rec[3])
-		m.ModeratorCount, _ = strconv.Atoi(rec[4])
-		m.VideoCount, _ = strconv.Atoi(rec[5])
-		m.Recording = rec[6] == "true"
+		m := BBBMeeting{InternalMeetingID: rec[1]}
+		// A poll log that does not read back is corrupt: stop, naming the
+		// field, rather than resume from zeros.
+		var perr error
+		num := func(field string, i int) int {
+			v, err := strconv.Atoi(rec[i])
+			if err != nil && perr == nil {
+				perr = fmt.Errorf("resuming from %s: line %d: field %s: %q is not a whole number", pollsPath, line, field, rec[i])
+			}
+			return v
+		}
+		if m.CreateTime, err = strconv.ParseInt(rec[2], 10, 64); err != nil {
+			return nil, fmt.Errorf("resuming from %s: line %d: field create_time_ms: %q is not a whole number", pollsPath, line, rec[2])
+		}
+		m.ParticipantCount, m.ModeratorCount, m.VideoCount = num("participants", 3), num("moderators", 4), num("video_streams", 5)
+		if perr != nil {
+			return nil, perr
+		}
+		if m.Recording, err = strconv.ParseBool(rec[6]); err != nil {
+			return nil, fmt.Errorf("resuming from %s: line %d: field recording: %q is not true or false", pollsPath, line, rec[6])
+		}
 		r.add(t, m)
 		r.last = t
 	}
@@ -165,10 +180,10 @@ func (r *TraceRecorder) writeTrace() error {
 		ms = append(ms, m)
 	}
 	datasets.SortMeetings(ms)
-	if err := datasets.WriteFileAtomic(r.tracePath, func(w io.Writer) error { return datasets.WriteTrace(w, ms) }); err != nil {
+	if err := atomicfile.Write(r.tracePath, func(w io.Writer) error { return datasets.WriteTrace(w, ms) }); err != nil {
 		return err
 	}
-	return datasets.WriteFileAtomic(r.samplesPath, func(w io.Writer) error { return datasets.WriteSamples(w, ms) })
+	return atomicfile.Write(r.samplesPath, func(w io.Writer) error { return datasets.WriteSamples(w, ms) })
 }
 
 // Meetings is the number of distinct meetings recorded.

@@ -71,3 +71,17 @@ func TestTraceRecordResumes(t *testing.T) {
 		t.Fatalf("second meeting %+v", ms[1])
 	}
 }
+
+// TestTraceRecorderRefusesCorruptPollLog: a poll log that does not read
+// back stops the resume with the line and field, instead of resuming from
+// zeros.
+func TestTraceRecorderRefusesCorruptPollLog(t *testing.T) {
+	dir := t.TempDir()
+	polls := filepath.Join(dir, "t.polls.csv")
+	os.WriteFile(polls, []byte("time,meeting_id,create_time_ms,participants,moderators,video_streams,recording\n"+
+		"2026-03-02T08:00:00Z,lec-1,1772438400000,ten,1,0,true\n"), 0o644)
+	_, err := live.NewTraceRecorder(nil, filepath.Join(dir, "t.csv"), filepath.Join(dir, "t.samples.csv"), polls)
+	if err == nil || !strings.Contains(err.Error(), "line 2") || !strings.Contains(err.Error(), "participants") {
+		t.Fatalf("corrupt poll log: %v", err)
+	}
+}

@@ -133,7 +133,7 @@ func (c *Controller) alertNotices(obs *engine.Observation, actions []engine.Acti
 		var kind, what string
 		switch {
 		case s.Interruption:
-			kind, what = AlertInterruption, fmt.Sprintf("spot interruption notice: AWS terminates it at %s", time.Unix(s.TerminationAt, 0).UTC().Format("15:04:05Z"))
+			kind, what = AlertInterruption, fmt.Sprintf("spot interruption notice (AWS terminates it at %s)", time.Unix(s.TerminationAt, 0).UTC().Format("15:04:05Z"))
 		case s.Rebalance:
 			kind, what = AlertRebalance, "rebalance recommendation: elevated risk of interruption"
 		default:

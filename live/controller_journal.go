@@ -13,7 +13,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/scalite/scalite/datasets"
+	"github.com/scalite/scalite/internal/atomicfile"
 )
 
 // How long the journal keeps an intent waiting. EC2's DescribeInstances is
@@ -100,7 +100,7 @@ func (j *LaunchJournal) save() error {
 	if j.path == "" {
 		return nil
 	}
-	err := datasets.WriteFileAtomic(j.path, func(w io.Writer) error {
+	err := atomicfile.Write(j.path, func(w io.Writer) error {
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
 		return enc.Encode(j.intents)

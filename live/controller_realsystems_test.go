@@ -386,3 +386,21 @@ func TestChecksumAlgorithmFollowsConfig(t *testing.T) {
 		t.Fatalf("sha512: %v", err)
 	}
 }
+
+// TestBreakoutRoomsAreNotDemand: BBB lists breakout rooms as meetings of
+// their own whose users are also counted in the parent meeting; Scalelite's
+// poller leaves them out of a server's load (lib/tasks/poll.rake), and so
+// does the controller's demand.
+func TestBreakoutRoomsAreNotDemand(t *testing.T) {
+	r := newRehearsal(t)
+	c := r.controller(true)
+	r.settle(c, 8*time.Minute)
+	id := r.enabledServers()[0]
+	ms := meetings("lecture", 120)
+	ms = append(ms, emulate.Meeting{MeetingID: "lecture-a-room-1", InternalMeetingID: "lecture-a-room-1", Running: true, ParticipantCount: 40, IsBreakout: true})
+	r.sl.SetMeetings(r.bbbURL(id), ms)
+	rep := r.reconcile(r.controller(false))
+	if rep.Demand != 120 {
+		t.Fatalf("demand %d, want 120: the breakout room's users are the lecture's", rep.Demand)
+	}
+}

@@ -27,6 +27,7 @@ import (
 	"github.com/scalite/scalite/config"
 	"github.com/scalite/scalite/datasets"
 	"github.com/scalite/scalite/engine"
+	"github.com/scalite/scalite/internal/atomicfile"
 	"github.com/scalite/scalite/live"
 	"github.com/scalite/scalite/model"
 )
@@ -174,7 +175,7 @@ func pricesFetchCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
-			if err := datasets.WriteFileAtomic(c.String("output"), func(w io.Writer) error { return datasets.WritePricesCLIJSON(w, recs) }); err != nil {
+			if err := atomicfile.Write(c.String("output"), func(w io.Writer) error { return datasets.WritePricesCLIJSON(w, recs) }); err != nil {
 				return err
 			}
 			fmt.Fprintf(c.App.ErrWriter, "fetched %d records\n", len(recs))
