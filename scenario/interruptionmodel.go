@@ -15,18 +15,18 @@ import (
 // (0.27 h).
 const modelTick = 60
 
-// AvailabilityFromModel draws, for each of the markets, an availability
-// trace over [from, to) from the two-state model `scalite interruptions
-// fit` wrote: exponential available and unavailable spells with the
-// fitted rates, the first state drawn from the long-run shares. Each
-// market draws from its own stream of the seed, so adding a market does
-// not change another's trace. A market missing from the model, or present
-// only with an event-log fit (a per-instance hazard, not availability),
-// is an error naming it and the file.
-func AvailabilityFromModel(path string, markets []model.MarketKey, from, to int64, seed uint64) (map[model.MarketKey]*sim.Availability, error) {
+// CapacityFromModel reads a model `scalite interruptions fit` wrote and
+// gives the simulator, for each of the markets, what the model fitted:
+// from traces, an availability trace over [from, to) drawn from the
+// two-state model (exponential available and unavailable spells with the
+// fitted rates, the first state drawn from the long-run shares; each
+// market from its own stream of the seed, so adding a market does not
+// change another's); from an event log, the per-instance hazard. A market
+// missing from the model is an error naming it and the file.
+func CapacityFromModel(path string, markets []model.MarketKey, from, to int64, seed uint64) (map[model.MarketKey]*sim.Availability, map[model.MarketKey]float64, error) {
 	m, err := interruptions.ReadModel(path)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	pools := map[interruptions.Pool]*interruptions.PoolModel{}
 	var have []string
@@ -37,13 +37,17 @@ func AvailabilityFromModel(path string, markets []model.MarketKey, from, to int6
 	}
 	n := int((to-from+modelTick-1)/modelTick) + 1
 	out := map[model.MarketKey]*sim.Availability{}
+	hazards := map[model.MarketKey]float64{}
 	for i, k := range markets {
 		p, ok := pools[interruptions.Pool{InstanceType: k.InstanceType, AZ: k.AZ}]
 		if !ok {
-			return nil, fmt.Errorf("%s: no pool for market %s, which the policy uses (the model has %s)", path, k, strings.Join(have, ", "))
+			return nil, nil, fmt.Errorf("%s: no pool for market %s, which the policy uses (the model has %s)", path, k, strings.Join(have, ", "))
+		}
+		if p.InstanceHazard != nil {
+			hazards[k] = p.InstanceHazard.PerHour
 		}
 		if p.Availability == nil {
-			return nil, fmt.Errorf("%s: pool %s has no availability fit (an event-log fit gives a per-instance hazard, which the simulator does not replay yet)", path, k)
+			continue
 		}
 		rng := rand.New(rand.NewPCG(seed, 0x6d6f64656c^uint64(i+1)*0x9e3779b97f4a7c15))
 		up := interruptions.Generate(p.Availability.Up.PerHour, p.Availability.Down.PerHour, n, modelTick, rng)
@@ -55,5 +59,5 @@ func AvailabilityFromModel(path string, markets []model.MarketKey, from, to int6
 		}
 		out[k] = a
 	}
-	return out, nil
+	return out, hazards, nil
 }

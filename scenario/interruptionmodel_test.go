@@ -113,3 +113,51 @@ func TestFittedModelErrors(t *testing.T) {
 		t.Errorf("missing file: %v", err)
 	}
 }
+
+// TestEventLogModelIsReplayed: a model fitted on the controller's event
+// log (per-instance hazard) replays as reclaim events at the fitted rate:
+// interruptions per spot instance-hour come out near the hazard, and a
+// zero hazard gives none.
+func TestEventLogModelIsReplayed(t *testing.T) {
+	base, err := buildWith(t, "off")
+	if err != nil {
+		t.Fatal(err)
+	}
+	markets := base.Options.Policy.SpotMarkets()
+	write := func(hazard float64) string {
+		m := &interruptions.Model{Version: interruptions.ModelVersion, Source: "event-log", Confidence: 0.95}
+		for _, k := range markets {
+			h := interruptions.EstimateRate(int(hazard*1000), 1000, 0.95)
+			m.Pools = append(m.Pools, interruptions.PoolModel{Pool: interruptions.Pool{InstanceType: k.InstanceType, AZ: k.AZ}, ObservedHours: 1000, InstanceHazard: &h})
+		}
+		path := filepath.Join(t.TempDir(), "log-model.yaml")
+		if err := interruptions.WriteModel(path, m); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	sc, err := buildWith(t, "model:"+write(0.01))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sc.Options.Hazards) != len(markets) || len(sc.Options.Availability) != 0 {
+		t.Fatalf("%d hazards and %d traces, want %d hazards", len(sc.Options.Hazards), len(sc.Options.Availability), len(markets))
+	}
+	r, err := sim.Run(sc.Options)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// About 1,100 spot instance-hours at 0.01 an hour: about 11 expected
+	// (reclaim events take 30% of a pool on average, so they come in
+	// groups); well inside 3..30.
+	if rate := float64(r.CapacityInterruptions) / r.InstanceHoursSpot; r.CapacityInterruptions < 3 || r.CapacityInterruptions > 30 {
+		t.Errorf("%d capacity interruptions in %.0f spot instance-hours (%.4f/h), want about 0.01/h", r.CapacityInterruptions, r.InstanceHoursSpot, rate)
+	}
+	sc, err = buildWith(t, "model:"+write(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r, err := sim.Run(sc.Options); err != nil || r.CapacityInterruptions != 0 {
+		t.Errorf("zero hazard: %d capacity interruptions (%v)", r.CapacityInterruptions, err)
+	}
+}

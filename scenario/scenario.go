@@ -135,7 +135,7 @@ func Build(in Inputs) (*Scenario, error) {
 		// Drawn once for the window, from the base seed: every run of a
 		// sweep or of RunMany's seeds sees the same crunches (common
 		// random numbers across candidates).
-		if o.Availability, err = AvailabilityFromModel(strings.TrimPrefix(ci, "model:"), markets, from, to, in.Seed); err != nil {
+		if o.Availability, o.Hazards, err = CapacityFromModel(strings.TrimPrefix(ci, "model:"), markets, from, to, in.Seed); err != nil {
 			return nil, fmt.Errorf("simulation.capacity_interruptions: %w", err)
 		}
 	}

@@ -62,6 +62,12 @@ type Options struct {
 	Capacity CapacityMode
 	// Availability holds the replayed traces of CapacityTrace, by market.
 	Availability map[model.MarketKey]*Availability
+	// Hazards are fitted per-instance interruption rates (per spot
+	// instance-hour) by market, as `scalite interruptions fit` estimates
+	// them from the live controller's event log: with CapacityTrace a
+	// market listed here has reclaim events at this rate (each taking
+	// ReclaimShare of the pool on average) instead of a trace.
+	Hazards map[model.MarketKey]float64
 
 	RejoinDelay          int64
 	RejoinDelayAfterEnd  int64
@@ -135,7 +141,8 @@ func (o *Options) Check() error {
 	}
 	if o.Capacity == CapacityTrace {
 		for _, k := range o.Policy.SpotMarkets() {
-			if _, ok := o.Availability[k]; !ok {
+			_, hazard := o.Hazards[k]
+			if _, ok := o.Availability[k]; !ok && !hazard {
 				return fmt.Errorf("capacity trace: no availability trace for market %s", k)
 			}
 		}

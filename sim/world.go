@@ -214,6 +214,9 @@ func newWorldReusing(o *Options, planner *engine.Planner, spare []meetingRun) *w
 				m.perSecond *= hoursPerMonth / o.LifetimeHours
 			}
 		}
+		if h, ok := o.Hazards[k]; ok && o.Capacity == CapacityTrace && h > 0 && o.ReclaimShare > 0 {
+			m.perSecond = h * o.HazardMultiplier / o.ReclaimShare / 3600
+		}
 		if o.Capacity == CapacityTrace {
 			m.avail = o.Availability[k]
 		}
