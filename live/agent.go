@@ -92,6 +92,9 @@ type AgentOptions struct {
 	// RetryBase and RetryMax shape the exponential backoff of failed steps
 	// (default 1 s doubling up to 30 s).
 	RetryBase, RetryMax time.Duration
+	// OnNotice, when set, hears each new notice once, with the steps the
+	// engine chose for it (notifications, for fleets without a controller).
+	OnNotice func(instanceID string, n Notice, steps []string)
 }
 
 // Agent watches one instance's metadata for spot notices and carries out
@@ -118,6 +121,8 @@ type Agent struct {
 	stepTO  time.Duration
 	base    time.Duration
 	maxWait time.Duration
+	// onNotice hears each new notice once (AgentOptions.OnNotice).
+	onNotice func(instanceID string, n Notice, steps []string)
 
 	runs    map[string]*noticeRun
 	order   []*noticeRun // in arrival order, for deterministic scheduling
@@ -174,7 +179,7 @@ func NewAgent(ctx context.Context, md MetadataAPI, act NoticeActions, o AgentOpt
 	if o.Policy == nil {
 		return nil, errors.New("agent: no policy")
 	}
-	a := &Agent{md: md, act: act, pol: o.Policy, clock: o.Clock, rnd: o.Rand, log: o.Log,
+	a := &Agent{md: md, act: act, pol: o.Policy, clock: o.Clock, rnd: o.Rand, log: o.Log, onNotice: o.OnNotice,
 		mdTO: o.MetadataTimeout, stepTO: o.StepTimeout, base: o.RetryBase, maxWait: o.RetryMax,
 		runs: map[string]*noticeRun{}, results: make(chan stepResult, 16)}
 	if a.clock == nil {
@@ -299,6 +304,13 @@ func (a *Agent) notice(n Notice, key string) {
 	a.runs[key] = run
 	a.order = append(a.order, run)
 	a.log.Info("spot notice", "instance", a.id, "kind", n.Kind, "action", n.Action, "time", n.Time.UTC().Format(time.RFC3339), "steps", len(run.steps))
+	if a.onNotice != nil {
+		steps := make([]string, len(run.steps))
+		for i, s := range run.steps {
+			steps[i] = s.kind.String()
+		}
+		a.onNotice(a.id, n, steps)
+	}
 }
 
 // advance starts every step that is due and gives up on those past their

@@ -731,3 +731,38 @@ func TestAgentSkipsStepsPastTheirDeadline(t *testing.T) {
 		t.Fatalf("steps ran after the termination time: %v", act.calls)
 	}
 }
+
+// TestAgentTellsOfEachNoticeOnce: the agent's notification hook hears each
+// notice once, with the steps the engine chose, however often IMDS repeats
+// it (for fleets without a controller, the agent notifies).
+func TestAgentTellsOfEachNoticeOnce(t *testing.T) {
+	md := newMemMetadata()
+	clock := &fakeClock{t: t0}
+	type heard struct {
+		kind  string
+		steps string
+	}
+	var mu sync.Mutex
+	var got []heard
+	a, err := live.NewAgent(context.Background(), md, newScripted(clock), live.AgentOptions{
+		Policy: agentPolicy(model.RebalanceIgnore, model.InterruptionEndMeetings, 30*time.Second), Clock: clock.now, Rand: rand.New(rand.NewPCG(1, 2)),
+		OnNotice: func(id string, n live.Notice, steps []string) {
+			mu.Lock()
+			defer mu.Unlock()
+			got = append(got, heard{n.Kind, strings.Join(steps, ",")})
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	md.set("events/recommendations/rebalance", rebalanceBody(t0))
+	md.set("spot/instance-action", interruptionBody("terminate", t0.Add(2*time.Minute)))
+	pollFor(t, a, clock, time.Minute, 5*time.Second)
+	mu.Lock()
+	defer mu.Unlock()
+	if len(got) != 2 || got[0].kind != "rebalance" || got[1].kind != "interruption" {
+		t.Fatalf("heard %+v, want the rebalance and the interruption once each", got)
+	}
+	if got[1].steps != "cordon,report,save recordings,end meetings" || got[0].steps != "report" {
+		t.Fatalf("steps %+v", got)
+	}
+}

@@ -11,9 +11,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials/ec2rolecreds"
 	"github.com/aws/aws-sdk-go-v2/feature/ec2/imds"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/urfave/cli/v2"
 
 	"github.com/scalite/scalite/live"
+	"github.com/scalite/scalite/notify"
 )
 
 func agentCommand() *cli.Command {
@@ -50,7 +52,20 @@ func agentCommand() *cli.Command {
 				return err
 			}
 			actions := &live.ServerActions{Scalelite: sl, RecordingsHook: cfg.Live.RecordingsHook, Tagger: fleet}
-			agent, err := live.NewAgent(c.Context, md, actions, live.AgentOptions{Policy: &pol, Log: log})
+			// The agent notifies too (same keys), for fleets without the
+			// controller; with both, the receivers hear the notice twice.
+			notifier, err := newNotifier(c.Context, cfg, c.String("endpoint-url"), []string{env.slSecret, bbbSecret}, log, prometheus.NewRegistry())
+			if err != nil {
+				return err
+			}
+			defer func() {
+				ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+				defer cancel()
+				if err := notifier.Close(ctx); err != nil {
+					log.Warn("notifications not all sent", "err", err)
+				}
+			}()
+			agent, err := live.NewAgent(c.Context, md, actions, live.AgentOptions{Policy: &pol, Log: log, OnNotice: noticeNotifier(notifier)})
 			if err != nil {
 				return err
 			}
@@ -88,6 +103,24 @@ func agentCommand() *cli.Command {
 // instance-profile credentials, too, are read from IMDS with IMDSv2 tokens
 // only (the SDK's default would fall back to IMDSv1 when the token PUT
 // fails). endpoint points EC2 at a test double, imdsEndpoint IMDS.
+// noticeNotifier tells the people on call of the agent's notices.
+func noticeNotifier(n *notify.Notifier) func(string, live.Notice, []string) {
+	if n == nil {
+		return nil
+	}
+	return func(id string, ntc live.Notice, steps []string) {
+		what := "rebalance recommendation: elevated risk of interruption"
+		if ntc.Kind == "interruption" {
+			what = "spot interruption notice (AWS terminates it at " + ntc.Time.UTC().Format("15:04:05Z") + ")"
+		}
+		action := "agent: none (drain.on_rebalance: ignore)"
+		if len(steps) > 0 {
+			action = "agent: " + strings.Join(steps, ", ")
+		}
+		n.Notify(notify.Event{Kind: ntc.Kind, Time: time.Now(), Server: id, What: what, Action: action})
+	}
+}
+
 func agentEC2Client(ctx context.Context, region, endpoint, imdsEndpoint string) (*ec2.Client, error) {
 	cfg, err := awsconfig.LoadDefaultConfig(ctx, awsconfig.WithRegion(region),
 		awsconfig.WithEC2RoleCredentialOptions(func(o *ec2rolecreds.Options) { o.Client = live.NewMetadataClient(imdsEndpoint) }))
