@@ -127,6 +127,12 @@ type Simulation struct {
 	// precedes a capacity interruption, RebalanceLead by how long.
 	RebalanceProbability float64  `yaml:"rebalance_probability"`
 	RebalanceLead        Duration `yaml:"rebalance_lead"`
+	// ZoneCrunchesPerDay and RegionCrunchesPerDay: capacity crunches that
+	// hit every spot pool of a zone, or of the region, at once; each takes
+	// CrunchShare of each pool's spot instances on average.
+	ZoneCrunchesPerDay   float64 `yaml:"zone_crunches_per_day,omitempty"`
+	RegionCrunchesPerDay float64 `yaml:"region_crunches_per_day,omitempty"`
+	CrunchShare          float64 `yaml:"crunch_share"`
 	// RebalanceFalseAlarmRate is how many rebalance recommendations per
 	// spot instance-day no interruption follows.
 	RebalanceFalseAlarmRate float64 `yaml:"rebalance_false_alarm_rate,omitempty"`
@@ -250,6 +256,7 @@ func Default() Config {
 			LaunchFailure:         0.02,
 			HazardMultiplier:      1,
 			AdvisorReading:        "per-instance",
+			CrunchShare:           0.5,
 			JoinDelay:             d(20 * time.Second),
 			RejoinDelayAfterEnd:   d(15 * time.Second),
 		},

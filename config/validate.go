@@ -201,6 +201,12 @@ func (f *File) Validate(cat *model.Catalog) error {
 			bad(p.key, "must be a probability in [0, 1], got %v", p.v)
 		}
 	}
+	if sim.ZoneCrunchesPerDay < 0 || sim.RegionCrunchesPerDay < 0 {
+		bad("simulation.zone_crunches_per_day", "crunch rates must not be negative, got %v and %v", sim.ZoneCrunchesPerDay, sim.RegionCrunchesPerDay)
+	}
+	if sim.CrunchShare < 0 || sim.CrunchShare > 1 {
+		bad("simulation.crunch_share", "must be in [0, 1], got %v", sim.CrunchShare)
+	}
 	if sim.RebalanceFalseAlarmRate < 0 {
 		bad("simulation.rebalance_false_alarm_rate", "must not be negative, got %v", sim.RebalanceFalseAlarmRate)
 	}

@@ -74,6 +74,9 @@ type Result struct {
 	// RebalanceFalseAlarms counts the rebalance recommendations no
 	// interruption followed (also in rebalance_recommendations).
 	RebalanceFalseAlarms int `json:"rebalance_false_alarms,omitempty"`
+	// Crunches counts capacity crunches across a zone's or the region's
+	// pools.
+	Crunches int `json:"crunches,omitempty"`
 	// NeverBooted counts servers terminated because their BBB did not come
 	// up within fleet.boot_timeout (also counted in launch_failures).
 	NeverBooted int `json:"never_booted,omitempty"`

@@ -49,11 +49,31 @@ func (w *world) reclaim(mi int32) {
 	m.reclaims++
 	share := math.Min(1, 2*w.o.ReclaimShare*m.rng.Float64())
 	w.push(w.now+w.expWait(m), evReclaim, mi, 0)
-	// New launches into the pool fail while AWS is short of it.
-	m.failedUntil = w.now + w.o.RebalanceLead + 1800
 	// A sub-stream per event keeps the market's own stream in step across
 	// policies with different numbers of victims.
-	ev := rand.New(rand.NewPCG(w.o.Seed^m.reclaims, uint64(mi)+0x51ab))
+	w.reclaimPool(mi, share, rand.New(rand.NewPCG(w.o.Seed^m.reclaims, uint64(mi)+0x51ab)), "")
+}
+
+// crunch is a capacity crunch across a group of pools: every spot pool of
+// one zone, or of the region. Each pool loses a random share (mean
+// CrunchShare) of its spot instances at the same moment.
+func (w *world) crunch(gi int32) {
+	g := &w.crunches[gi]
+	g.count++
+	w.res.Crunches++
+	w.push(w.now+int64(g.rng.ExpFloat64()/g.perSecond)+1, evCrunch, gi, 0)
+	for _, mi := range g.markets {
+		share := math.Min(1, 2*w.o.CrunchShare*g.rng.Float64())
+		w.reclaimPool(mi, share, rand.New(rand.NewPCG(w.o.Seed^g.count, uint64(mi)<<16^uint64(gi)+0xc7c4)), g.name)
+	}
+}
+
+// reclaimPool takes back a share of one pool's spot instances now; why
+// names a crunch ("" for the pool's own reclaim events).
+func (w *world) reclaimPool(mi int32, share float64, ev *rand.Rand, why string) {
+	m := &w.markets[mi]
+	// New launches into the pool fail while AWS is short of it.
+	m.failedUntil = w.now + w.o.RebalanceLead + 1800
 	hit := 0
 	for _, idx := range w.live {
 		in := &w.insts[idx]
@@ -72,7 +92,7 @@ func (w *world) reclaim(mi int32) {
 		w.push(w.now+w.o.RebalanceLead, evNotice, idx, in.gen)
 	}
 	if w.o.Recorder != nil {
-		w.record(results.Record{Kind: "reclaim", Market: m.key.String(), Count: hit})
+		w.record(results.Record{Kind: "reclaim", Market: m.key.String(), Count: hit, Detail: why})
 	}
 	if hit > 0 {
 		w.replan()

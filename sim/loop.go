@@ -27,6 +27,7 @@ const (
 	evPlan
 	evSample
 	evFalseRebalance // a rebalance recommendation no interruption follows
+	evCrunch         // a capacity crunch across a zone's or the region's pools
 )
 
 func (w *world) push(t int64, k eventKind, a, b int32) { w.q.push(t, k, a, b) }
@@ -57,6 +58,11 @@ func (w *world) runUntil(stop int64) {
 		}
 		if m.avail != nil {
 			w.push(o.From, evAvailability, int32(i), 0)
+		}
+	}
+	for i := range w.crunches {
+		if g := &w.crunches[i]; g.perSecond > 0 && len(g.markets) > 0 {
+			w.push(o.From+int64(g.rng.ExpFloat64()/g.perSecond)+1, evCrunch, int32(i), 0)
 		}
 	}
 	// Meetings of the window, in start order, fed one at a time.
@@ -130,6 +136,8 @@ func (w *world) handle(e event) {
 		w.priceChange(e.a)
 	case evReclaim:
 		w.reclaim(e.a)
+	case evCrunch:
+		w.crunch(e.a)
 	case evAvailability:
 		w.availability(e.a)
 	case evPlan:

@@ -82,6 +82,11 @@ type Options struct {
 	RebalanceFalseAlarms float64
 	ReclaimShare         float64
 	HazardMultiplier     float64
+	// ZoneCrunchesPerDay and RegionCrunchesPerDay are the rates of
+	// capacity crunches that hit every spot pool of one zone, or every
+	// pool of the region, at once (CapacityAdvisor); each takes a share of
+	// each pool's spot instances, CrunchShare on average.
+	ZoneCrunchesPerDay, RegionCrunchesPerDay, CrunchShare float64
 	// AdvisorReading is how the band becomes a hazard (CapacityAdvisor).
 	AdvisorReading AdvisorReading
 	// LifetimeHours is the instance lifetime the per-instance reading

@@ -101,14 +101,25 @@ type market struct {
 	up           bool
 }
 
+// crunchGroup is a set of pools that capacity crunches hit together: the
+// spot pools of one zone, or all of the region's.
+type crunchGroup struct {
+	name      string
+	markets   []int32
+	perSecond float64
+	rng       *rand.Rand
+	count     uint64
+}
+
 type world struct {
-	o       *Options
-	planner *engine.Planner
-	st      *engine.State
-	q       queue
-	now     int64
-	markets []market
-	insts   []instance
+	o        *Options
+	crunches []crunchGroup
+	planner  *engine.Planner
+	st       *engine.State
+	q        queue
+	now      int64
+	markets  []market
+	insts    []instance
 	// freeInsts are slots of instances that are gone, for the next
 	// launches; launched counts launches, naming instances i-00000001 on.
 	freeInsts []int32
@@ -220,6 +231,25 @@ func newWorldReusing(o *Options, planner *engine.Planner, spare []meetingRun) *w
 		if o.Capacity == CapacityTrace {
 			m.avail = o.Availability[k]
 		}
+	}
+	if o.Capacity == CapacityAdvisor && (o.ZoneCrunchesPerDay > 0 || o.RegionCrunchesPerDay > 0) && len(w.markets) > 0 {
+		// One group per zone (in the policy's zone order), then the region.
+		region := crunchGroup{name: "region " + o.Policy.Region, perSecond: o.RegionCrunchesPerDay / 86400}
+		for zi, az := range o.Policy.AZs {
+			g := crunchGroup{name: "zone " + az, perSecond: o.ZoneCrunchesPerDay / 86400}
+			for mi := range w.markets {
+				if w.markets[mi].key.AZ == az {
+					g.markets = append(g.markets, int32(mi))
+				}
+			}
+			g.rng = rand.New(rand.NewPCG(o.Seed, 0xc7c4<<8^uint64(zi+1)))
+			w.crunches = append(w.crunches, g)
+		}
+		for mi := range w.markets {
+			region.markets = append(region.markets, int32(mi))
+		}
+		region.rng = rand.New(rand.NewPCG(o.Seed, 0xc7c4<<8))
+		w.crunches = append(w.crunches, region)
 	}
 	w.sample.MarketPrices = make([]float64, len(pools))
 	return w
