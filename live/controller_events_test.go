@@ -43,12 +43,7 @@ func TestQueueInterruptionActsAtOnce(t *testing.T) {
 	var got alerts
 	c.Alert = got.add
 	r.settle(c, 8*time.Minute)
-	var spot string
-	for _, in := range r.instances() {
-		if in.Spot {
-			spot = in.ID
-		}
-	}
+	spot := r.spotServer()
 	r.sl.SetMeetings(r.bbbURL(spot), meetings("seminar", 40))
 	r.reconcile(c)
 	// The queue, in the protocol the SDK speaks (emulate.SQS), fed with
@@ -101,12 +96,7 @@ func TestQueueNoticeDoesNotOverwriteAgentNotice(t *testing.T) {
 	r.policy.Min = 2
 	c := r.controller(true)
 	r.settle(c, 8*time.Minute)
-	var spot string
-	for _, in := range r.instances() {
-		if in.Spot {
-			spot = in.ID
-		}
-	}
+	spot := r.spotServer()
 	fleet, _ := live.NewFleet(r.client, fleetName, "bbb")
 	agentSaid := r.clock().Add(90 * time.Second).UTC().Format(time.RFC3339)
 	fleet.Tag(context.Background(), spot, live.TagInterruption, agentSaid)

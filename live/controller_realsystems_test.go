@@ -353,12 +353,7 @@ func TestInterruptionOutranksRebalance(t *testing.T) {
 	r.policy.Min = 2 // the on-demand base and one spot server
 	c := r.controller(true)
 	r.settle(c, 8*time.Minute)
-	var spot string
-	for _, in := range r.instances() {
-		if in.Spot {
-			spot = in.ID
-		}
-	}
+	spot := r.spotServer()
 	fleet, _ := live.NewFleet(r.client, fleetName, "bbb")
 	ctx := context.Background()
 	fleet.Tag(ctx, spot, live.TagInterruption, r.clock().Add(2*time.Minute).UTC().Format(time.RFC3339))

@@ -197,6 +197,19 @@ func (r *rehearsal) instances() []live.Instance {
 	return insts
 }
 
+// spotServer is one of the fleet's spot instances (the test fails
+// without one).
+func (r *rehearsal) spotServer() string {
+	r.t.Helper()
+	for _, in := range r.instances() {
+		if in.Spot {
+			return in.ID
+		}
+	}
+	r.t.Fatal("no spot server in the fleet")
+	return ""
+}
+
 // enabledServers lists the fleet's instances whose servers Scalelite has
 // enabled.
 func (r *rehearsal) enabledServers() []string {

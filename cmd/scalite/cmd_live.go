@@ -119,16 +119,7 @@ func stopContext(parent context.Context, d time.Duration) (context.Context, cont
 
 // every runs fn at once and then every interval until ctx ends.
 func every(ctx context.Context, interval time.Duration, fn func(context.Context)) {
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
-		fn(ctx)
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
+	everyOrKicked(ctx, interval, nil, fn) // a nil channel never kicks
 }
 
 func parseAWSTime(s, flag string) (time.Time, error) {

@@ -48,29 +48,37 @@ func TestPricesFetchThenSim(t *testing.T) {
 
 // TestLiveOnceDryRunAndApply: scalite live against the emulated EC2 and
 // Scalelite prints its plan in a dry run and acts with --apply.
-func TestLiveOnceDryRunAndApply(t *testing.T) {
-	ec := emulate.NewEC2()
+// emulatedLive serves an emulated EC2 and Scalelite and writes a config
+// for them (secrets, journal and lock in the test's directory, so the
+// host's state stays out of it).
+func emulatedLive(t *testing.T) (ec *emulate.EC2, ecURL, conf, dir string) {
+	t.Helper()
+	ec = emulate.NewEC2()
 	h, _ := datasets.DefaultPrices()
 	ec.Prices = h.Series
 	ecSrv := httptest.NewServer(ec)
-	defer ecSrv.Close()
+	t.Cleanup(ecSrv.Close)
 	sl := emulate.NewScalelite("lb")
 	slSrv := httptest.NewServer(sl)
-	defer slSrv.Close()
-	dir := t.TempDir()
+	t.Cleanup(slSrv.Close)
+	dir = t.TempDir()
 	os.WriteFile(filepath.Join(dir, "sl.secret"), []byte("lb\n"), 0o600)
 	os.WriteFile(filepath.Join(dir, "bbb.secret"), []byte("bbb\n"), 0o600)
 	cfg := config.Default()
 	cfg.Live.ScaleliteURL, cfg.Live.ScaleliteSecretFile, cfg.Live.BBBSecretFile = slSrv.URL, filepath.Join(dir, "sl.secret"), filepath.Join(dir, "bbb.secret")
 	cfg.Live.BBBURL = slSrv.URL + "/bbb/{instance_id}/bigbluebutton/api"
-	// The host's state stays out of the test: journal and lock in its dir.
 	cfg.Live.LaunchJournal, cfg.Live.LockFile = filepath.Join(dir, "launches.json"), filepath.Join(dir, "controller.lock")
 	y, _ := config.Marshal(cfg)
-	conf := filepath.Join(dir, "scalite.conf")
+	conf = filepath.Join(dir, "scalite.conf")
 	os.WriteFile(conf, y, 0o644)
+	return ec, ecSrv.URL, conf, dir
+}
+
+func TestLiveOnceDryRunAndApply(t *testing.T) {
+	ec, ecURL, conf, dir := emulatedLive(t)
 	t.Setenv("AWS_ACCESS_KEY_ID", "testing")
 	t.Setenv("AWS_SECRET_ACCESS_KEY", "testing")
-	args := []string{"live", "--config", conf, "--endpoint-url", ecSrv.URL, "--once"}
+	args := []string{"live", "--config", conf, "--endpoint-url", ecURL, "--once"}
 	code, out, errOut := scalite(t, args...)
 	if code != 0 || !strings.Contains(out, "would launch") || len(ec.Live()) != 0 {
 		t.Fatalf("dry run: exit %d, %d instances\n%s\n%s", code, len(ec.Live()), out, errOut)
@@ -205,18 +213,10 @@ func TestCommandsRefuseStrayArguments(t *testing.T) {
 // a machine with no AWS credentials: against an emulator on loopback the
 // SDK neither needs credentials nor probes the instance metadata service.
 func TestDryRunWithoutAWSCredentials(t *testing.T) {
-	ec := emulate.NewEC2()
-	h, _ := datasets.DefaultPrices()
-	ec.Prices = h.Series
-	ecSrv := httptest.NewServer(ec)
-	defer ecSrv.Close()
-	sl := emulate.NewScalelite("lb")
-	slSrv := httptest.NewServer(sl)
-	defer slSrv.Close()
+	_, ecURL, conf, dir := emulatedLive(t)
 	for _, env := range []string{"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"} {
 		t.Setenv(env, "")
 	}
-	dir := t.TempDir()
 	t.Setenv("AWS_CONFIG_FILE", filepath.Join(dir, "none"))
 	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(dir, "none"))
 	// An instance metadata service that fails the test if asked.
@@ -226,15 +226,7 @@ func TestDryRunWithoutAWSCredentials(t *testing.T) {
 	}))
 	defer imds.Close()
 	t.Setenv("AWS_EC2_METADATA_SERVICE_ENDPOINT", imds.URL)
-	os.WriteFile(filepath.Join(dir, "sl.secret"), []byte("lb\n"), 0o600)
-	os.WriteFile(filepath.Join(dir, "bbb.secret"), []byte("bbb\n"), 0o600)
-	cfg := config.Default()
-	cfg.Live.ScaleliteURL, cfg.Live.ScaleliteSecretFile, cfg.Live.BBBSecretFile = slSrv.URL, filepath.Join(dir, "sl.secret"), filepath.Join(dir, "bbb.secret")
-	cfg.Live.BBBURL = slSrv.URL + "/bbb/{instance_id}/bigbluebutton/api"
-	y, _ := config.Marshal(cfg)
-	conf := filepath.Join(dir, "scalite.conf")
-	os.WriteFile(conf, y, 0o644)
-	code, out, errOut := scalite(t, "live", "--config", conf, "--endpoint-url", ecSrv.URL, "--once")
+	code, out, errOut := scalite(t, "live", "--config", conf, "--endpoint-url", ecURL, "--once")
 	if code != 0 || !strings.Contains(out, "would launch") {
 		t.Fatalf("dry run without credentials: exit %d\n%s\n%s", code, out, errOut)
 	}
