@@ -276,3 +276,17 @@ func TestGuardKeepsSpendCapAtRealPrices(t *testing.T) {
 		t.Fatal("launched while a server's price was unknown")
 	}
 }
+
+func TestServersUnderNoticeDoNotCountTowardFleetMax(t *testing.T) {
+	pol := testPolicy()
+	pol.Max = 2
+	od := srv("od", -1, Enabled, 300, 3)
+	going := srv("going", 0, Cordoned, 100, 1)
+	going.Interruption, going.TerminationAt = true, 1100
+	// Demand 450 needs 563: od alone is short by one server, and the
+	// server AWS is taking must not hold the fleet at fleet.max.
+	acts := plan(t, pol, 1000, Observation{Servers: []Server{od, going}, Pools: pools(defaultPrices...), Participants: 450}, nil)
+	if !strings.Contains(summary(acts), "launch 1") {
+		t.Fatalf("no replacement for the server under an interruption notice at fleet.max: %s", summary(acts))
+	}
+}

@@ -394,10 +394,9 @@ func (c *Controller) observation(ctx context.Context, now time.Time, view *fleet
 				obs.LargeParticipants += m.ParticipantCount
 			}
 		}
-		if o.unreadable {
-			s.Unreadable = true
-			s.Meetings = max(s.Meetings, 1) // unknown: busy, never retired blind
-		}
+		// Unknown meetings: the engine takes the server as busy (never
+		// retired or cordoned for scale-in blind) and holds scale-in.
+		s.Unreadable = o.unreadable
 		if n, ok := recordings(in.Tags); !ok {
 			c.log().Warn("bad recordings tag: taken as one recording processing", "instance", in.ID, "value", in.Tags[TagRecordings])
 			s.Recordings = 1
