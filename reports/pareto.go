@@ -16,19 +16,43 @@ import (
 type ParetoPoint struct {
 	Cost      float64 // mean USD
 	Disrupted float64 // mean disrupted participant-minutes
-	Front     bool
+	// Overloaded is the mean share of demand on overloaded servers (%):
+	// the candidates are coloured by it, so that a cheap, undisrupted
+	// candidate that overloads its servers shows as such.
+	Overloaded float64
+	Front      bool
 }
 
-// ParetoChart plots cost against disruption: every candidate, the
-// non-dominated front highlighted, the all-on-demand baseline and the
+// ParetoChart plots cost against disruption: every candidate, coloured by
+// its share of demand on overloaded servers (thirds of the candidates),
+// the non-dominated front highlighted, the all-on-demand baseline and the
 // winner (index into points, -1 for none) marked.
 func ParetoChart(points []ParetoPoint, baselineCost float64, winner int) (Chart, error) {
 	p := newPlot("Candidates: cost against disruption", "mean policy cost (USD)", "mean disrupted participant-minutes")
-	var all, front plotter.XYs
+	var front plotter.XYs
+	// Candidates in three bands of overload: the lowest third of the
+	// candidates' overloaded shares, the middle, the highest.
+	ov := make([]float64, len(points))
+	for i, pt := range points {
+		ov[i] = pt.Overloaded
+	}
+	slices.Sort(ov)
+	var cut1, cut2 float64
+	if len(ov) > 0 {
+		cut1, cut2 = ov[len(ov)/3], ov[2*len(ov)/3]
+	}
+	var bands [3]plotter.XYs
 	maxY, minX, maxX := 0.0, baselineCost, baselineCost
 	for _, pt := range points {
 		xy := plotter.XY{X: pt.Cost, Y: pt.Disrupted}
-		all = append(all, xy)
+		switch {
+		case pt.Overloaded < cut1:
+			bands[0] = append(bands[0], xy)
+		case pt.Overloaded < cut2:
+			bands[1] = append(bands[1], xy)
+		default:
+			bands[2] = append(bands[2], xy)
+		}
 		if pt.Front {
 			front = append(front, xy)
 		}
@@ -49,8 +73,21 @@ func ParetoChart(points []ParetoPoint, baselineCost float64, winner int) (Chart,
 		p.Legend.Add(label, s)
 		return nil
 	}
-	if err := add(all, draw.CircleGlyph{}, color.RGBA{170, 170, 170, 255}, vg.Points(2.5), fmt.Sprintf("candidates (%d)", len(points))); err != nil {
-		return Chart{}, err
+	lo, hi := 0.0, 0.0
+	if len(ov) > 0 {
+		lo, hi = ov[0], ov[len(ov)-1]
+	}
+	for i, b := range []struct {
+		c     color.Color
+		label string
+	}{
+		{color.RGBA{120, 190, 120, 255}, fmt.Sprintf("overloaded %.1f-%.1f%% of demand (%d)", lo, cut1, len(bands[0]))},
+		{color.RGBA{240, 170, 60, 255}, fmt.Sprintf("overloaded %.1f-%.1f%% (%d)", cut1, cut2, len(bands[1]))},
+		{color.RGBA{200, 60, 60, 255}, fmt.Sprintf("overloaded %.1f-%.1f%% (%d)", cut2, hi, len(bands[2]))},
+	} {
+		if err := add(bands[i], draw.CircleGlyph{}, b.c, vg.Points(2.5), b.label); err != nil {
+			return Chart{}, err
+		}
 	}
 	if len(front) > 1 {
 		l, err := plotter.NewLine(front)
@@ -83,7 +120,7 @@ func ParetoChart(points []ParetoPoint, baselineCost float64, winner int) (Chart,
 	if maxY == 0 {
 		maxY = 1
 	}
-	legendRoom(p, maxY, 4)
+	legendRoom(p, maxY, 6)
 	p.Legend.Left = false
 	return render("pareto", p.Title.Text, p, chartW, chartH+vg.Inch)
 }

@@ -213,7 +213,8 @@ func finishSweep(c *cli.Context, env *sweepEnv, out *sweep.Outcome, files *atomi
 	}
 	pts := make([]reports.ParetoPoint, len(out.Rows))
 	for i := range out.Rows {
-		pts[i] = reports.ParetoPoint{Cost: out.Rows[i].Mean("policy_cost_usd"), Disrupted: out.Rows[i].Mean("participant_minutes_disrupted"), Front: out.Front[i]}
+		pts[i] = reports.ParetoPoint{Cost: out.Rows[i].Mean("policy_cost_usd"), Disrupted: out.Rows[i].Mean("participant_minutes_disrupted"),
+			Overloaded: out.Rows[i].Mean("overloaded_pct"), Front: out.Front[i]}
 	}
 	baseline := 0.0
 	if out.Winner >= 0 {
