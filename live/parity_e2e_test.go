@@ -45,13 +45,17 @@ import (
 //     tags the live instance of the same pool (the one launched in the
 //     same order into that pool) as the agent would (TagInterruption =
 //     notice + 2 min, TagRebalance = notice), the controller reconciles at
-//     once (its notice queue does), EC2 interrupts the instance two minutes
+//     once, once for all the notices of one instant (its notice queue
+//     kicks the loop), as the simulator plans again at a notice; EC2
+//     interrupts the instance two minutes
 //     later, and with drain.on_interruption end-meetings the agent's own
 //     step (live.ServerActions.EndMeetings) ends its meetings
 //     drain.end_meetings_before the termination;
-//   - the simulator's launch failures (a pool short of capacity after a
-//     reclaim) refuse the same number of launches into that pool in the
-//     emulated EC2 at the same moment;
+//   - AWS short of a pool: at each of the simulator's reclaim records the
+//     emulated EC2 refuses spot launches into that pool
+//     (InsufficientInstanceCapacity) for as long as the simulator fails
+//     them (rebalance_lead + 30 min, sim/aws.go reclaim), so the
+//     controller meets the refusals the simulator's launches met;
 //   - timings: EC2 runs an instance after fleet.launch_to_running, BBB
 //     answers fleet.boot_time later, Scalelite polls every
 //     scalelite.poll_interval and the controller reconciles every
@@ -83,8 +87,7 @@ import (
 //     same meeting may land on another server of the same pool; which
 //     server of a pool drains first may then differ, its pool does not.
 //
-// The simulator's reasons for divergence that were expected but do not show
-// in this window: a newly enabled server has no load in Scalelite until
+// Model differences that could show but do not in this window: a newly enabled server has no load in Scalelite until
 // the next poll (lib/tasks/poll.rake), so it takes meetings up to one poll
 // later than in the simulator, whose placement sees it at once; and the
 // simulator counts rejected meetings in demand, the controller only what
