@@ -51,10 +51,11 @@ func (s *Scalelite) CreateMeeting(meetingID string, participants, moderators int
 }
 
 // Join counts n joins to a meeting as Scalelite does for each join call
-// (BigBlueButtonApiController#join: server.increment_load(1), times the
-// server's load_multiplier): the load rises until the next poll replaces
-// it. A meeting Scalelite does not know is ignored, as a join answering
-// notFound adds nothing.
+// (app/controllers/bigbluebutton_api_controller.rb, join:
+// server.increment_load(1), times the server's load_multiplier; a server
+// offline or disabled raises ServerDisabledError and adds nothing): the
+// load rises until the next poll replaces it. A meeting Scalelite does
+// not know is ignored, as a join answering notFound adds nothing.
 func (s *Scalelite) Join(meetingID string, n int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
