@@ -32,7 +32,14 @@ func (p *Planner) choosePoolAmong(now int64, obs *Observation, sc *scratch, avoi
 		pl := obs.Pools[i]
 		return now >= pl.UnavailableUntil && pl.USDPerHour > 0 && pl.USDPerHour <= p.poolMax[i] && !(avoidTroubled && sc.troubled[i])
 	}
-	unit := func(i int) float64 { return obs.Pools[i].USDPerHour / float64(p.poolCap[i]) }
+	// The price per participant a pool's servers hold: with the load model,
+	// per load unit (the same order as per participant of any one mix).
+	unit := func(i int) float64 {
+		if obs.LoadPerParticipant > 0 {
+			return obs.Pools[i].USDPerHour / float64(max(p.poolLoad[i], 1))
+		}
+		return obs.Pools[i].USDPerHour / float64(p.poolCap[i])
+	}
 	for i := range p.pools {
 		if eligible(i) && p.poolBand[i] < bestBand {
 			bestBand = p.poolBand[i]

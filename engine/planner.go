@@ -13,10 +13,12 @@ type Planner struct {
 	pools []model.MarketKey
 	// per pool: the type's capacity and the policy's max price
 	poolCap   []int
+	poolLoad  []int // the types' capacity in load units
 	poolMax   []float64
 	poolBand  []model.AdvisorBand
 	poolIndex map[model.MarketKey]int
 	odCap     int
+	odLoad    int
 	placement bool      // large meetings go to tagged on-demand servers
 	schedule  *schedule // the policy's timetable; nil without one
 	// terse: Reasons that would be worded from numbers are left empty
@@ -48,6 +50,7 @@ func New(pol model.Policy) (*Planner, error) {
 			return nil, fmt.Errorf("engine: instance type %s has no capacity", t.Name)
 		}
 		p.poolCap = append(p.poolCap, t.CapacityUsers)
+		p.poolLoad = append(p.poolLoad, t.CapacityLoad)
 		p.poolMax = append(p.poolMax, pol.MaxPrice[t.Name])
 		p.poolBand = append(p.poolBand, t.Band)
 		p.poolIndex[k] = i
@@ -57,6 +60,7 @@ func New(pol model.Policy) (*Planner, error) {
 			return nil, fmt.Errorf("engine: on-demand type %s has no capacity", pol.OnDemandType.Name)
 		}
 		p.odCap = pol.OnDemandType.CapacityUsers
+		p.odLoad = pol.OnDemandType.CapacityLoad
 	}
 	if !pol.SpotEnabled && p.odCap == 0 {
 		return nil, fmt.Errorf("engine: a policy without spot needs an on-demand instance type")
@@ -64,6 +68,16 @@ func New(pol model.Policy) (*Planner, error) {
 	p.placement = pol.LargeMeeting > 0 && p.odCap > 0
 	p.schedule = newSchedule(pol.Timetable)
 	return p, nil
+}
+
+// launchCapacity is how many participants a new server holds: its type's
+// load capacity in the demand's mix when the drivers count with the load
+// model, else the type's CapacityUsers.
+func launchCapacity(capUsers, capLoad int, obs *Observation) int {
+	if obs.LoadPerParticipant > 0 && capLoad > 0 {
+		return max(model.CapacityInUsers(float64(capLoad), obs.LoadPerParticipant), 1)
+	}
+	return capUsers
 }
 
 // IsLargeMeeting reports whether a meeting of this many participants goes

@@ -88,7 +88,7 @@ func (l *groupLaunch) launchOnDemand(now int64, obs *Observation, st *State, tag
 	if az == "" {
 		return false
 	}
-	return l.launch(Action{Kind: Launch, Type: p.pol.OnDemandType.Name, AZ: az, Pool: -1, Tag: tag}, p.odCap, p.pol.OnDemandType.OnDemandUSDPerHour)
+	return l.launch(Action{Kind: Launch, Type: p.pol.OnDemandType.Name, AZ: az, Pool: -1, Tag: tag}, launchCapacity(p.odCap, p.odLoad, obs), p.pol.OnDemandType.OnDemandUSDPerHour)
 }
 
 // scaleOut re-enables drained servers, then launches: the on-demand base,
@@ -140,7 +140,7 @@ func (p *Planner) scaleOut(now int64, obs *Observation, st *State, g *group, bud
 		if !g.large && pol.SpotEnabled {
 			if i := p.choosePool(now, obs, &st.scratch); i >= 0 {
 				k := p.pools[i]
-				if !l.launch(Action{Kind: Launch, Type: k.InstanceType, AZ: k.AZ, Pool: i, Spot: true, MaxPrice: p.poolMax[i]}, p.poolCap[i], obs.Pools[i].USDPerHour) {
+				if !l.launch(Action{Kind: Launch, Type: k.InstanceType, AZ: k.AZ, Pool: i, Spot: true, MaxPrice: p.poolMax[i]}, launchCapacity(p.poolCap[i], p.poolLoad[i], obs), obs.Pools[i].USDPerHour) {
 					break
 				}
 				st.scratch.poolCount[i]++

@@ -92,6 +92,13 @@ type Observation struct {
 	// SpendUnknown: a server of the fleet is of a type whose price is not
 	// known, so the spend cap cannot be checked: no launches.
 	SpendUnknown bool
+	// LoadPerParticipant, when positive, says the drivers count capacity
+	// with the load model (model.LoadModel): it is the demand's load per
+	// participant, LU, and a server of a type holds CapacityLoad /
+	// LoadPerParticipant of these participants. The servers' CapacityUsers
+	// are then the drivers' conversion, and new servers are sized alike.
+	// 0: the types' CapacityUsers.
+	LoadPerParticipant float64
 }
 
 // ActionKind says what an Action does.

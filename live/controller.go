@@ -72,6 +72,12 @@ type Controller struct {
 	BBBURL func(Instance) string
 	// BBBSecret is the shared secret of the fleet's BBB servers (from a file).
 	BBBSecret string
+	// Load, when set, counts capacity with the load model as the simulator
+	// does (sim.Options.Load): from the media BBB reports per meeting, the
+	// engine is told the demand's load per participant, and each server
+	// holds its type's CapacityLoad in participants of that mix. Nil:
+	// participants against CapacityUsers.
+	Load *model.LoadModel
 	// ManualCapacity is what a server registered in Scalelite by hand holds
 	// (participants); 0 = the policy's on-demand type's capacity.
 	ManualCapacity int

@@ -366,6 +366,7 @@ func (c *Controller) observation(ctx context.Context, now time.Time, view *fleet
 		obs.Pools[i] = engine.Pool{USDPerHour: prices[k]}
 	}
 	c.refreshUnavailable(obs)
+	var demand model.LoadTally // the meetings' media, with the load model
 	for i := range view.servers {
 		o := &view.servers[i]
 		in := o.inst
@@ -389,6 +390,7 @@ func (c *Controller) observation(ctx context.Context, now time.Time, view *fleet
 		s.State, s.Held = serverState(o)
 		s.Meetings, s.Participants = meetingLoad(o.meetings)
 		obs.Participants += s.Participants
+		demand.Add(mediaTally(o.meetings))
 		for _, m := range countedMeetings(o.meetings) {
 			if c.Planner.IsLargeMeeting(m.ParticipantCount) {
 				obs.LargeParticipants += m.ParticipantCount
@@ -424,6 +426,7 @@ func (c *Controller) observation(ctx context.Context, now time.Time, view *fleet
 		s.Meetings, s.Participants = meetingLoad(m.meetings)
 		s.Unreadable = m.unreadable && m.sl.State != "disabled"
 		obs.Participants += s.Participants
+		demand.Add(mediaTally(m.meetings))
 		for _, mt := range countedMeetings(m.meetings) {
 			if c.Planner.IsLargeMeeting(mt.ParticipantCount) {
 				obs.LargeParticipants += mt.ParticipantCount
@@ -431,18 +434,37 @@ func (c *Controller) observation(ctx context.Context, now time.Time, view *fleet
 		}
 		obs.Servers = append(obs.Servers, s)
 	}
+	if c.Load != nil {
+		// As the simulator does: the engine is told the demand's load per
+		// participant, and each of Scalite's servers holds its type's load
+		// capacity, less its recordings' processing, in participants of
+		// that mix. Servers registered by hand keep manual capacity.
+		rho := c.Load.DemandLoadPerParticipant(demand)
+		obs.LoadPerParticipant = rho
+		for i := range obs.Servers {
+			s := &obs.Servers[i]
+			if s.External {
+				continue
+			}
+			if t, ok := c.instanceType(s.Type); ok && t.CapacityLoad > 0 {
+				s.CapacityUsers = c.Load.ServerCapacityUsers(t.CapacityLoad, s.Recordings, rho)
+			}
+		}
+	}
 	return obs, nil
 }
 
-// instanceType looks a type up in the catalog, then in the policy.
+// instanceType looks a type up in the policy (its types carry the
+// configuration's capacity overrides, as the simulator's do), then in the
+// catalog.
 func (c *Controller) instanceType(name string) (model.InstanceType, bool) {
+	if t, ok := c.Planner.Policy().Type(name); ok {
+		return t, true
+	}
 	if c.Types != nil {
 		if t, ok := c.Types(name); ok {
 			return t, true
 		}
-	}
-	if t, ok := c.Planner.Policy().Type(name); ok {
-		return t, true
 	}
 	return model.InstanceType{Name: name}, false
 }

@@ -32,3 +32,45 @@ func TestRegisterSetsTheTypesLoadMultiplier(t *testing.T) {
 		}
 	}
 }
+
+// TestControllerCountsMediaWithTheLoadModel: the same meetings all on
+// webcam make the controller launch several times the servers it launches
+// for them listen-only, from the counts BBB's getMeetings reports; without
+// the load model both get the same.
+func TestControllerCountsMediaWithTheLoadModel(t *testing.T) {
+	launches := func(load bool, webcams bool) int {
+		r := newRehearsal(t)
+		r.policy.Max = 100
+		c := r.controller(true)
+		if load {
+			lm := model.DefaultLoadModel()
+			c.Load = &lm
+		}
+		r.settle(c, 8*time.Minute)
+		before := r.ec2.Launched()
+		for _, id := range r.enabledServers() {
+			sizes := make([]int, 40) // 800 participants
+			for i := range sizes {
+				sizes[i] = 20
+			}
+			ms := meetings(id, sizes...)
+			for i := range ms {
+				ms[i].VoiceParticipantCount, ms[i].ListenerCount = 1, 19
+				if webcams {
+					ms[i].VideoCount = 20
+				}
+			}
+			r.sl.SetMeetings(r.bbbURL(id), ms)
+		}
+		r.reconcile(c)
+		return r.ec2.Launched() - before
+	}
+	listen, webcam := launches(true, false), launches(true, true)
+	t.Logf("launched for 800 participants: %d listen-only, %d all on webcam", listen, webcam)
+	if webcam < 2*max(listen, 1) {
+		t.Errorf("load model: %d servers launched for meetings all on webcam, %d for the same listen-only; want at least twice", webcam, listen)
+	}
+	if a, b := launches(false, false), launches(false, true); a != b {
+		t.Errorf("counting users: %d and %d launches; webcams should not matter", a, b)
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/scalite/scalite/model"
 	"github.com/scalite/scalite/results"
 )
 
@@ -161,7 +162,8 @@ pre{background:#f6f6f6;padding:1em;overflow:auto;font-size:.85em}.chart svg{widt
 </table>
 <h2>Assumptions of the model</h2>
 <ul>
-<li>Capacity: a server takes 25 concurrent BBB users per vCPU unless the catalog or the configuration says otherwise (BBB's guidance: about 200 users on 8 cores); participants above it count as overloaded minutes.</li>
+<li>Capacity: {{if .LoadPerParticipant}}by the load model, in load units (LU: one audio stream delivered to one participant). A meeting of n costs each participant's session (22.6 LU), the audio each one on audio receives (1), each microphone (1), and each webcam and screenshare 10 and 20 LU per viewer (n − 1 of them), as Scalelite PR 446 weighed them; a server holds 1073 LU per vCPU at 80% CPU (calibrated on BBB's "200 users on 8 cores" and 20 all-webcam users filling 4 vCPUs), less one vCPU per recording processing. This trace's participants cost {{printf "%.1f" .LoadPerParticipant}} LU each on average (BBB's mixed use: 42.9), so a 16-vCPU server holds about {{.UsersPer16}} of them: webcams and screenshares, not heads, decide the fleet. The share of a server's participants beyond its load capacity counts as overloaded minutes; each server's Scalelite load_multiplier follows its capacity (1 for 8 vCPUs).{{else}}a server takes 25 concurrent BBB users per vCPU unless the catalog or the configuration says otherwise (BBB's guidance: about 200 users on 8 cores); participants above it count as overloaded minutes.{{end}}</li>
+{{if .Bill}}<li>The whole bill: data transfer out is every stream a server sends to participants (audio 48 kbit/s, webcams from BBB's 200 kbit/s down to 30 as a meeting's webcam count grows, a viewer receiving 5 at a time, screenshares 1,500 kbit/s), priced in AWS's monthly tiers; each server carries a gp3 volume and a public IPv4 address for every hour it runs.</li>{{end}}
 <li>Interruptions: a spot price above the max price gives the instance AWS's two-minute notice. Capacity reclaims arrive per pool as a Poisson process: the Spot Instance Advisor band's monthly fraction f becomes an instance-hour hazard −ln(1−f)/730; each event takes a random share of the pool (correlated within a pool, independent across pools). A rebalance recommendation precedes some reclaims; launches into a reclaimed pool fail for a while, and any spot launch can fail for capacity.</li>
 <li>Billing: per second; on-demand with a 60-second minimum; spot at the price in effect; a spot instance AWS interrupts within its first hour is free (Linux).</li>
 <li>Scalelite: a new meeting goes to the enabled server with the lowest load as of the last poll (plus one per create or join since); load counts participants and moderators, at least {{.MinUsers}} per meeting in its first minutes. A meeting cannot move: when its server dies, its users rejoin after the rejoin delay and it is re-created elsewhere; recordings still processing on a dead server are lost.</li>
@@ -200,6 +202,12 @@ func (r *Report) html(charts []Chart) ([]byte, error) {
 	if title == "" {
 		title = "Scalite what-if report"
 	}
+	// The load model's figures, when the runs used it.
+	lpp, usersPer16 := 0.0, 0
+	if len(r.Runs) > 0 && r.Runs[0].LoadPerParticipant > 0 {
+		lpp = results.Aggregate(r.Runs)["load_per_participant"].Mean
+		usersPer16 = int(float64(model.DefaultLoadModel().CapacityLoad(16)) / lpp)
+	}
 	var b bytes.Buffer
 	err := page.Execute(&b, map[string]any{
 		"Title": title, "Headlines": r.headlines(), "Bill": r.bill(), "Many": len(r.Runs) > 1, "RunsText": runs,
@@ -210,6 +218,7 @@ func (r *Report) html(charts []Chart) ([]byte, error) {
 		"PolicyText": fmt.Sprintf("%s; on-demand %s, base %d, fallback %v; fleet %d–%d, headroom %.0f%%; on rebalance %s, on interruption %s; large meetings above %d on on-demand; pre-warm %v",
 			spot, p.OnDemandType.Name, p.OnDemandBase, p.OnDemandFallback, p.Min, p.Max, p.Headroom*100, p.OnRebalance, p.OnInterruption, p.LargeMeeting, p.PreWarm),
 		"PolicyYAML": r.PolicyYAML, "MinUsers": r.LoadMinUserCount, "Model": r.Model,
+		"LoadPerParticipant": lpp, "UsersPer16": usersPer16,
 	})
 	return b.Bytes(), err
 }

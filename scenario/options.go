@@ -2,6 +2,7 @@ package scenario
 
 import (
 	"github.com/scalite/scalite/config"
+	"github.com/scalite/scalite/datasets"
 	"github.com/scalite/scalite/model"
 	"github.com/scalite/scalite/sim"
 )
@@ -38,6 +39,15 @@ func OptionsFrom(cfg *config.Config, cat *model.Catalog) (sim.Options, error) {
 		LoadJoinBufferTime:    cfg.Scalelite.LoadJoinBufferTime.Seconds(),
 		LoadMultiplier:        cfg.Scalelite.LoadMultiplier,
 		SampleInterval:        300,
+	}
+	if cfg.UsesLoadModel() {
+		lm := model.DefaultLoadModel()
+		o.Load = &lm
+	}
+	// The whole bill, when the embedded prices know the region.
+	bill := datasets.DefaultBill()
+	if prices, err := bill.BillPricesFor(pol.Region); err == nil {
+		o.Bill, o.Bitrates = &prices, &bill.Bitrates
 	}
 	switch ci := sm.CapacityInterruptions; {
 	case ci == "advisor":

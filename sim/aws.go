@@ -188,6 +188,7 @@ func (w *world) launch(a *engine.Action) {
 	idx := w.newInstance(instance{
 		id: instanceID(w.launched), seq: w.launched, az: a.AZ, typ: typ, pool: int32(a.Pool), spot: a.Spot, tag: a.Tag,
 		maxPrice: a.MaxPrice, state: stPending, launchedAt: w.now, runningAt: -1, overloadAt: w.now,
+		mult: w.scaleliteMultiplier(typ),
 	})
 	in := &w.insts[idx]
 	in.neverBoots = w.o.BootFailure > 0 && w.launchR.Float64() < w.o.BootFailure

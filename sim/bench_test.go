@@ -22,8 +22,10 @@ func yearOptions(b testing.TB) sim.Options {
 	cfg.Spot.InstanceType = config.NameList(types)
 	cfg.Fleet.Max = 150
 	cfg.Capacity = map[string]int{}
+	cfg.LoadCapacity = map[string]int{} // the same 50 users in BBB's mixed use (42.92 LU each)
 	for _, t := range types {
 		cfg.Capacity[t] = 50
+		cfg.LoadCapacity[t] = 2146
 	}
 	cfg.OnDemand.InstanceType = "c5a.2xlarge"
 	cfg.Simulation.HazardMultiplier = 3

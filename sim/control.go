@@ -13,11 +13,19 @@ import (
 // written here, not the server's strings.
 func (w *world) observe() *engine.Observation {
 	o := &w.obs
+	rho := 0.0
+	if w.o.Load != nil {
+		rho = w.loadPerParticipant()
+	}
+	o.LoadPerParticipant = rho
 	for k, idx := range w.live {
 		in := &w.insts[idx]
 		s := &o.Servers[k]
 		s.State = engine.ServerState(in.state)
 		s.Participants, s.Meetings, s.Recordings = in.participants, len(in.meetings), in.recordings
+		if w.o.Load != nil {
+			s.CapacityUsers = w.capacityUsers(in, rho)
+		}
 		if in.spot {
 			s.USDPerHour = w.markets[in.pool].price
 		}
@@ -70,7 +78,14 @@ func (w *world) apply(a *engine.Action) {
 	switch a.Kind {
 	case engine.Launch:
 		for range a.Count {
+			failed := w.res.LaunchFailures
 			w.launch(a)
+			if !a.Spot && w.res.LaunchFailures > failed {
+				// One on-demand request: EC2 refuses it whole when the
+				// zone has no capacity (InsufficientInstanceCapacity); the
+				// re-plan sends the rest elsewhere.
+				break
+			}
 		}
 		return
 	}

@@ -32,6 +32,10 @@ func (w *world) setMode(i int32, mode uint8) {
 }
 
 func (w *world) accountOverload(in *instance) {
+	if w.o.Load != nil {
+		w.accountLoadOverload(in)
+		return
+	}
 	if ex := in.participants - in.typ.CapacityUsers; ex > 0 {
 		dt := w.now - in.overloadAt
 		w.overload += int64(ex) * dt
@@ -54,14 +58,19 @@ func (w *world) recordSample() {
 	s.Time, s.Demand, s.Capacity, s.CostUSDPerH = w.now, w.demand, 0, 0
 	s.CapacitySpot, s.CapacityOnDemand = 0, 0
 	s.SpotServers, s.ODServers = [5]int{}, [5]int{}
+	rho := 0.0
+	if w.o.Load != nil {
+		rho = w.loadPerParticipant()
+	}
 	for _, idx := range w.live {
 		in := &w.insts[idx]
 		if in.state == stEnabled {
-			s.Capacity += in.typ.CapacityUsers
+			c := w.capacityUsers(in, rho)
+			s.Capacity += c
 			if in.spot {
-				s.CapacitySpot += in.typ.CapacityUsers
+				s.CapacitySpot += c
 			} else {
-				s.CapacityOnDemand += in.typ.CapacityUsers
+				s.CapacityOnDemand += c
 			}
 		}
 		if in.spot {
@@ -121,7 +130,7 @@ func (w *world) finish() {
 	r.ParticipantMinutesDisrupted = float64(w.pm[modeDisrupted]) / 60
 	r.ParticipantMinutesRejected = float64(w.pm[modeRejected]) / 60
 	r.ParticipantMinutesTotal = float64(w.demandSeconds) / 60
-	r.OverloadedParticipantMinutes = float64(w.overload) / 60
+	r.OverloadedParticipantMinutes = (float64(w.overload) + w.overloadLoad) / 60
 	r.ParticipantMinutesOverloaded = float64(w.overloadAll) / 60
 	r.PolicyCostUSD = r.SpotCostUSD + r.OnDemandCostUSD
 	if r.ParticipantMinutesTotal > 0 {
@@ -136,4 +145,8 @@ func (w *world) finish() {
 		r.AvailabilityPct = 100
 	}
 	r.Seed = w.o.Seed
+	if w.o.Load != nil && w.demandSeconds > 0 {
+		r.LoadPerParticipant = w.loadSeconds / float64(w.demandSeconds)
+	}
+	w.priceBill()
 }

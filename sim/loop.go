@@ -123,7 +123,7 @@ func (w *world) handle(e event) {
 		w.meetingSize(e.a, e.b)
 	case evJoin:
 		if mr := &w.meetings[e.a]; mr.episode == e.b && mr.mode == modeServed {
-			w.insts[mr.server].loadInc += float64(mr.size) * w.o.LoadMultiplier
+			w.insts[mr.server].loadInc += float64(mr.size) * w.insts[mr.server].mult
 			w.touch(mr.server)
 		}
 	case evRejoin:
@@ -159,6 +159,7 @@ func (w *world) instanceEvent(e event) {
 	}
 	switch e.kind {
 	case evRecordingDone:
+		w.accountOverload(in) // with the load model, processing is load
 		in.recordings--
 	case evRunning:
 		if in.state == stPending {

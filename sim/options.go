@@ -112,6 +112,17 @@ type Options struct {
 	LoadJoinBufferTime int64
 	LoadMultiplier     float64
 
+	// Load, when set, counts capacity with the load model (load.go):
+	// overload compares each server's load with its type's CapacityLoad,
+	// the engine is told the demand's load per participant, and each
+	// server's Scalelite load_multiplier is LoadMultiplier times its
+	// type's. Nil: participants against CapacityUsers.
+	Load *model.LoadModel
+	// Bill and Bitrates, when both set, price the run beyond instances:
+	// data transfer out, EBS volume-hours, public IPv4 address-hours.
+	Bill     *model.BillPrices
+	Bitrates *model.Bitrates
+
 	// Recorder, when set, receives time series samples every SampleInterval
 	// and every event of note.
 	Recorder       results.Recorder

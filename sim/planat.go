@@ -23,7 +23,7 @@ func PlanAt(o Options, at int64) (engine.Observation, []engine.Action, error) {
 	w.runUntil(at)
 	w.now = at
 	obs := w.observe()
-	cp := engine.Observation{Servers: slices.Clone(obs.Servers), Pools: slices.Clone(obs.Pools), Participants: obs.Participants, LargeParticipants: obs.LargeParticipants}
+	cp := engine.Observation{Servers: slices.Clone(obs.Servers), Pools: slices.Clone(obs.Pools), Participants: obs.Participants, LargeParticipants: obs.LargeParticipants, LoadPerParticipant: obs.LoadPerParticipant}
 	acts := planner.Plan(at, &cp, engine.NewState(o.Policy.PreWarmWeeks), nil)
 	return cp, acts, nil
 }

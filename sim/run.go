@@ -11,8 +11,9 @@ import (
 )
 
 // ModelVersion names the simulator's behaviour; baselines made by another
-// version are not comparable.
-const ModelVersion = "scalite-sim/2"
+// version are not comparable. 3: capacity by the load model of the
+// meetings' media, Scalelite load multipliers by type, the whole bill.
+const ModelVersion = "scalite-sim/3"
 
 // Run simulates the policy and, through the same engine, the all-on-demand
 // baseline of the same demand, and reports both.
@@ -54,7 +55,7 @@ func Run(o Options) (results.Result, error) {
 	baseline := func() baselineFigures {
 		return o.Baselines.figures(&bo, func() baselineFigures {
 			r := simulate(&bo, basePlanner)
-			f := baselineFigures{cost: r.PolicyCostUSD, disrupted: r.DisruptedPct, rejected: r.RejectedPct, overloaded: r.OverloadedPct}
+			f := baselineFigures{cost: r.PolicyCostUSD, disrupted: r.DisruptedPct, rejected: r.RejectedPct, overloaded: r.OverloadedPct, total: r.TotalCostUSD}
 			if r.Launches > 0 {
 				f.lifetime = (r.InstanceHoursOnDemand + r.InstanceHoursSpot) / float64(r.Launches)
 			}
@@ -109,6 +110,10 @@ func Run(o Options) (results.Result, error) {
 	if baseCost > 0 {
 		res.SavingsPct = 100 * (baseCost - res.PolicyCostUSD) / baseCost
 	}
+	if res.Priced() && bf.total > 0 {
+		res.BaselineTotalCostUSD = bf.total
+		res.TotalSavingsPct = 100 * (bf.total - res.TotalCostUSD) / bf.total
+	}
 	return res, nil
 }
 
@@ -143,6 +148,8 @@ type baselineEntry struct {
 // the three ways demand goes unserved.
 type baselineFigures struct {
 	cost, disrupted, rejected, overloaded float64
+	// total is the whole bill when the run is priced.
+	total float64
 	// lifetime is the mean server lifetime in hours: instance-hours per
 	// launch.
 	lifetime float64
@@ -200,7 +207,7 @@ func baselineKey(bo *Options) string {
 	p := bo.Policy
 	var none model.Policy
 	p.Strategy, p.OnRebalance, p.OnInterruption, p.EndMeetingsBefore = none.Strategy, none.OnRebalance, none.OnInterruption, none.EndMeetingsBefore
-	return fmt.Sprintf("%d|%d|%d|%p|%d|%+v", seed, bo.From, bo.To, trace, len(bo.Meetings), p)
+	return fmt.Sprintf("%d|%d|%d|%p|%d|%+v|%p|%p|%p", seed, bo.From, bo.To, trace, len(bo.Meetings), p, bo.Load, bo.Bill, bo.Bitrates)
 }
 
 // baselineDrawsRandom: whether an all-on-demand run uses its seed.

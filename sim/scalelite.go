@@ -18,10 +18,14 @@ func (w *world) meetingStart(i int32) {
 	mr.size = int32(m.Participants)
 	mr.since = w.now
 	mr.server = -1
+	mr.mediaAt = w.now
 	// The operator tags a meeting at create time from its expected size.
 	mr.large = w.planner.IsLargeMeeting(m.PeakParticipants())
 	w.res.MeetingsTotal++
 	w.demandSeconds += m.ParticipantSecondsBetween(m.Start, w.o.To)
+	if w.o.Bitrates != nil {
+		w.egressGB += w.o.Bitrates.EgressGB(m, m.Start, w.o.To)
+	}
 	w.demand += int(mr.size)
 	if mr.large {
 		w.large += int(mr.size)
@@ -35,6 +39,10 @@ func (w *world) meetingStart(i int32) {
 			w.demandDelta(mr, int32(c.Participants)-mr.size)
 			mr.size = int32(c.Participants)
 		}
+	}
+	if w.o.Load != nil {
+		w.demandTally.Add(w.meetingTally(i))
+		w.loadSeconds += w.o.Load.LoadSeconds(m, m.Start, w.o.To)
 	}
 	mr.uslot = -1
 	w.setMode(i, modeRejected) // placeOrReject accounts from here
@@ -56,16 +64,32 @@ func (w *world) meetingSize(i, ci int32) {
 	size := int32(w.o.Meetings[i].Curve[ci].Participants)
 	w.account(mr)
 	w.demandDelta(mr, size-mr.size)
+	var before model.LoadTally
+	if w.o.Load != nil {
+		before = w.meetingTally(i)
+	}
 	if mr.mode == modeServed {
 		in := &w.insts[mr.server]
 		w.accountOverload(in)
 		in.participants += int(size - mr.size)
 		w.touch(mr.server)
 		if size > mr.size {
-			in.loadInc += float64(size-mr.size) * w.o.LoadMultiplier
+			in.loadInc += float64(size-mr.size) * in.mult
 		}
 	}
 	mr.size = size
+	if w.o.Load != nil {
+		// The meeting's media change with its size, at its samples.
+		mr.mediaAt = w.now
+		after := w.meetingTally(i)
+		w.demandTally.Sub(before)
+		w.demandTally.Add(after)
+		if mr.mode == modeServed {
+			in := &w.insts[mr.server]
+			in.tally.Sub(before)
+			in.tally.Add(after)
+		}
+	}
 }
 
 // place finds a server as Scalelite does: the enabled server with the
@@ -154,7 +178,10 @@ func (w *world) placeOrReject(i int32) {
 	in.meetings = append(in.meetings, i)
 	w.touch(s)
 	in.participants += int(mr.size)
-	in.loadInc += w.o.LoadMultiplier // the create
+	if w.o.Load != nil {
+		in.tally.Add(w.meetingTally(i))
+	}
+	in.loadInc += in.mult // the create
 	w.push(w.now+w.o.JoinDelay, evJoin, i, mr.episode)
 }
 
@@ -169,6 +196,9 @@ func (w *world) detach(i int32) *instance {
 	in.meetings = in.meetings[:len(in.meetings)-1]
 	w.touch(mr.server)
 	in.participants -= int(mr.size)
+	if w.o.Load != nil {
+		in.tally.Sub(w.meetingTally(i))
+	}
 	mr.server = -1
 	return in
 }
@@ -187,6 +217,9 @@ func (w *world) meetingEnd(i int32) {
 		}
 	}
 	w.demandDelta(mr, -mr.size)
+	if w.o.Load != nil {
+		w.demandTally.Sub(w.meetingTally(i))
+	}
 	w.setMode(i, modeDone)
 	mr.episode++
 }
@@ -247,7 +280,7 @@ func (w *world) pollServer(idx int32) {
 		}
 		load += n
 	}
-	in.polledLoad = float64(load) * o.LoadMultiplier
+	in.polledLoad = float64(load) * in.mult
 	in.loadInc = 0
 }
 

@@ -60,6 +60,10 @@ type instance struct {
 	// app/models/server.rb handle_enabled_state adds the load only "if
 	// self.load.present?"; lib/tasks/poll.rake sets it).
 	firstPoll int64
+	// mult is the server's load_multiplier in Scalelite.
+	mult float64
+	// tally is the media of the server's meetings (with Options.Load).
+	tally model.LoadTally
 }
 
 // meeting modes for participant-minute accounting
@@ -85,6 +89,9 @@ type meetingRun struct {
 	rejected  bool // this episode's participants counted as rejected
 	episode   int32
 	uslot     int32 // position in world.unserved, -1 when not there
+	// mediaAt: the meeting's media in the load tallies are those of this
+	// time (they change with its size, at its samples).
+	mediaAt int64
 }
 
 type market struct {
@@ -168,9 +175,19 @@ type world struct {
 	// everyone on it.
 	overloadAll int64
 	// polls counts the poller's ticks, carried out or skipped alike.
-	polls  int64
-	sample results.Sample
-	res    results.Result
+	polls int64
+	// With the load model: the started meetings' media (the demand's
+	// mix), and participant-seconds above load capacity.
+	demandTally  model.LoadTally
+	overloadLoad float64
+	capRho       float64        // the mix capTypes are for
+	capTypes     []typeCapacity // capacity in participants by type
+	// egressGB is what the started meetings send, from the trace;
+	// loadSeconds their live load over time (LU-seconds).
+	egressGB    float64
+	loadSeconds float64
+	sample      results.Sample
+	res         results.Result
 }
 
 // newWorld prepares a run; it does not simulate.

@@ -51,7 +51,8 @@ var metricColumns = []string{"policy_cost_usd", "baseline_on_demand_cost_usd", "
 	"rebalance_recommendations", "meetings_disrupted", "participant_minutes_disrupted", "disrupted_pct",
 	"participants_rejected", "rejected_pct", "overloaded_participant_minutes", "overloaded_pct",
 	"baseline_disrupted_pct", "baseline_rejected_pct", "baseline_overloaded_pct", "availability_pct", "recordings_lost",
-	"instance_hours_spot", "instance_hours_on_demand", "peak_servers"}
+	"instance_hours_spot", "instance_hours_on_demand", "peak_servers",
+	"total_cost_usd", "egress_cost_usd", "ebs_cost_usd", "ipv4_cost_usd", "total_savings_pct", "load_per_participant"}
 
 func num(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
 
@@ -179,6 +180,10 @@ func (o *Outcome) WinnerYAML(cfg config.Config) ([]byte, error) {
 	fmt.Fprintf(&b, "# Mean cost %.2f USD (all on-demand %.2f USD, savings %.1f%%); disrupted %.4f%% of participant-minutes;\n",
 		r.Mean("policy_cost_usd"), r.Mean("baseline_on_demand_cost_usd"), r.Mean("savings_pct"), r.Mean("disrupted_pct"))
 	fmt.Fprintf(&b, "# rejected %.4f%%, on overloaded servers %.3f%% (all on-demand %.3f%%);\n", r.Mean("rejected_pct"), r.Mean("overloaded_pct"), r.Mean("baseline_overloaded_pct"))
+	if t := r.Mean("total_cost_usd"); t > 0 {
+		fmt.Fprintf(&b, "# whole bill %.2f USD (egress %.2f, EBS %.2f, IPv4 %.2f; all on-demand %.2f USD, savings %.1f%%);\n",
+			t, r.Mean("egress_cost_usd"), r.Mean("ebs_cost_usd"), r.Mean("ipv4_cost_usd"), r.Mean("baseline_total_cost_usd"), r.Mean("total_savings_pct"))
+	}
 	fmt.Fprintf(&b, "# availability %.3f%%; %.2f recordings lost. Reproduce with scalite sim --config THIS --runs %d --seed %d and the sweep's inputs.\n",
 		r.Mean("availability_pct"), r.Mean("recordings_lost"), o.Meta.Runs, o.Meta.Seed)
 	b.Write(body)

@@ -41,8 +41,16 @@ func (c Constraints) Feasible(r *Row) (bool, string) {
 	return len(why) == 0, strings.Join(why, "; ")
 }
 
-// The two objectives of the front.
-func cost(r *Row) float64       { return r.Mean("policy_cost_usd") }
+// The two objectives of the front. The cost is the whole bill when the
+// runs were priced (instances, data transfer out, volumes, IPv4 addresses:
+// a fleet of fewer, larger servers pays for fewer volumes and addresses),
+// else the instances'.
+func cost(r *Row) float64 {
+	if t := r.Mean("total_cost_usd"); t > 0 {
+		return t
+	}
+	return r.Mean("policy_cost_usd")
+}
 func disruption(r *Row) float64 { return r.Mean("participant_minutes_disrupted") }
 
 // dominates: a is no worse than b in both objectives and better in one.

@@ -327,10 +327,15 @@ func liveAction(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
+	// The catalog's types with the configuration's capacity overrides.
+	types, err := cfg.InstanceTypes(region)
+	if err != nil {
+		return err
+	}
 	httpClient := live.NewHTTPClient(live.DefaultCallTimeout)
 	ctrl := &live.Controller{
 		Fleet: fleet, Scalelite: sl, Planner: planner, State: engine.NewState(pol.PreWarmWeeks), Journal: journal,
-		Types: func(name string) (model.InstanceType, bool) { t, err := region.Type(name); return t, err == nil },
+		Types: func(name string) (model.InstanceType, bool) { t, ok := types[name]; return t, ok },
 		// Each reconcile ends well before the next is due.
 		ReconcileTimeout: max(interval*4/5, 5*time.Second),
 		BBB: func(url, secret string) (live.MeetingEnder, error) {
@@ -345,6 +350,10 @@ func liveAction(c *cli.Context) error {
 		},
 		BBBURL:    func(in live.Instance) string { return bbbURLFor(cfg.Live.BBBURL, in) },
 		BBBSecret: bbbSecret, Apply: c.Bool("apply"), Clock: time.Now, Log: log, Metrics: live.NewMetrics(reg),
+	}
+	if cfg.UsesLoadModel() {
+		lm := model.DefaultLoadModel()
+		ctrl.Load = &lm
 	}
 	if f := c.String("learn-from"); f != "" {
 		ms, _, err := datasets.ReadTrace(f, c.String("learn-samples"))

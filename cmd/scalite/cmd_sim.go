@@ -200,13 +200,16 @@ func printSimText(w io.Writer, sc *scenario.Scenario, outcomes []results.Result)
 	if len(outcomes) > 1 {
 		agg := results.Aggregate(outcomes)
 		fmt.Fprintf(w, "\n%d runs (seeds %d..%d): mean [p5 .. p95]\n", len(outcomes), o.Seed, o.Seed+uint64(len(outcomes))-1)
-		for _, k := range []string{"policy_cost_usd", "baseline_on_demand_cost_usd", "savings_pct", "interruptions", "meetings_disrupted", "participant_minutes_disrupted", "participants_rejected", "overloaded_participant_minutes", "disrupted_pct", "rejected_pct", "overloaded_pct", "baseline_disrupted_pct", "baseline_rejected_pct", "baseline_overloaded_pct", "availability_pct", "recordings_lost", "peak_servers",
+		for _, k := range []string{"policy_cost_usd", "baseline_on_demand_cost_usd", "savings_pct", "total_cost_usd", "egress_cost_usd", "ebs_cost_usd", "ipv4_cost_usd", "total_savings_pct", "interruptions", "meetings_disrupted", "participant_minutes_disrupted", "participants_rejected", "overloaded_participant_minutes", "disrupted_pct", "rejected_pct", "overloaded_pct", "baseline_disrupted_pct", "baseline_rejected_pct", "baseline_overloaded_pct", "availability_pct", "recordings_lost", "peak_servers",
 			"other_reading_interruptions", "other_reading_disrupted_pct", "other_reading_availability_pct", "other_reading_policy_cost_usd"} {
 			if strings.HasPrefix(k, "other_reading") && outcomes[0].OtherReading == "" {
 				continue
 			}
-			s := agg[k]
-			if strings.HasSuffix(k, "_pct") && k != "savings_pct" {
+			s, ok := agg[k]
+			if !ok {
+				continue // the bill's, of an unpriced run
+			}
+			if strings.HasSuffix(k, "_pct") && k != "savings_pct" && k != "total_savings_pct" {
 				// Shares of demand: small ones need the digits.
 				fmt.Fprintf(w, "  %-31s %12.4f  [%.4f .. %.4f]\n", k, s.Mean, s.P5, s.P95)
 				continue
@@ -217,6 +220,10 @@ func printSimText(w io.Writer, sc *scenario.Scenario, outcomes []results.Result)
 	}
 	r := outcomes[0]
 	fmt.Fprintf(w, "\ncost        %.2f USD (spot %.2f, on-demand %.2f); all on-demand %.2f USD; savings %.1f%%\n", r.PolicyCostUSD, r.SpotCostUSD, r.OnDemandCostUSD, r.BaselineOnDemandCostUSD, r.SavingsPct)
+	if r.Priced() {
+		fmt.Fprintf(w, "bill        %.2f USD: instances %.2f, data transfer out %.2f (%.0f GB), EBS %.2f, public IPv4 %.2f; all on-demand %.2f USD; savings %.1f%%\n",
+			r.TotalCostUSD, r.PolicyCostUSD, r.EgressCostUSD, r.EgressGB, r.EBSCostUSD, r.IPv4CostUSD, r.BaselineTotalCostUSD, r.TotalSavingsPct)
+	}
 	fmt.Fprintf(w, "servers     peak %d; %.0f spot and %.0f on-demand instance-hours; %d launches, %d failed for capacity\n", r.PeakServers, r.InstanceHoursSpot, r.InstanceHoursOnDemand, r.Launches, r.LaunchFailures)
 	fmt.Fprintf(w, "spot risk   %d interruptions (%d price, %d capacity), %d rebalance recommendations\n", r.Interruptions, r.PriceInterruptions, r.CapacityInterruptions, r.RebalanceRecommendations)
 	if r.AdvisorReading != "" {

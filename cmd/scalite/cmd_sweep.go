@@ -273,6 +273,10 @@ func finishSweep(c *cli.Context, env *sweepEnv, out *sweep.Outcome, files *atomi
 	fmt.Fprintf(c.App.Writer, "%d candidates, %d on the Pareto front; winner: candidate %d (%s)\n", len(out.Rows), front, w.Index, strings.Join(cand.Params, ", "))
 	fmt.Fprintf(c.App.Writer, "  mean cost %.2f USD vs all on-demand %.2f USD (savings %.1f%%), disrupted %.4f%%, rejected %.4f%%, overloaded %.3f%% (all on-demand %.3f%%), availability %.3f%%, recordings lost %.2f\n",
 		w.Mean("policy_cost_usd"), w.Mean("baseline_on_demand_cost_usd"), w.Mean("savings_pct"), w.Mean("disrupted_pct"), w.Mean("rejected_pct"), w.Mean("overloaded_pct"), w.Mean("baseline_overloaded_pct"), w.Mean("availability_pct"), w.Mean("recordings_lost"))
+	if t := w.Mean("total_cost_usd"); t > 0 {
+		fmt.Fprintf(c.App.Writer, "  whole bill %.2f USD (instances %.2f, egress %.2f, EBS %.2f, IPv4 %.2f) vs all on-demand %.2f USD (savings %.1f%%); the winner is the cheapest by it\n",
+			t, w.Mean("policy_cost_usd"), w.Mean("egress_cost_usd"), w.Mean("ebs_cost_usd"), w.Mean("ipv4_cost_usd"), w.Mean("baseline_total_cost_usd"), w.Mean("total_savings_pct"))
+	}
 	fmt.Fprintf(c.App.Writer, "wrote %s\n", strings.Join(files.Paths(), ", "))
 	return nil
 }

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/scalite/scalite/sim"
 )
 
 // regressFixture writes a small suite: two policies, one week, one run.
@@ -105,7 +107,7 @@ func TestRegress(t *testing.T) {
 
 	// Another model version is an explicit error, exit 2.
 	b, _ := os.ReadFile(baseline)
-	os.WriteFile(baseline, []byte(strings.Replace(string(b), "scalite-sim/2", "scalite-sim/0", 1)), 0o644)
+	os.WriteFile(baseline, []byte(strings.Replace(string(b), sim.ModelVersion, "scalite-sim/0", 1)), 0o644)
 	code, _, errOut = scalite(t, "regress", "--suite", suite, "--baseline", baseline)
 	if code != 2 || !strings.Contains(errOut, "made by simulator model scalite-sim/0") {
 		t.Fatalf("model version: exit %d, %s", code, errOut)
