@@ -15,6 +15,34 @@ func (w *world) meetingTally(i int32) model.LoadTally {
 	return model.TallyOf(w.o.Meetings[i].MixAt(mr.mediaAt, int(mr.size)))
 }
 
+// mediaStarted adds a starting meeting's media to the demand: its tally
+// now, its load-seconds and the egress it sends over the window.
+func (w *world) mediaStarted(i int32, m *model.Meeting) {
+	o := w.o
+	if len(m.Curve) == 0 && len(m.Media) == 0 {
+		// One mix throughout, most meetings: one mix and one tally for
+		// all three, the same figures the general functions give.
+		mix := m.MixAt(m.Start, m.Participants)
+		dur := float64(min(m.End, o.To) - m.Start)
+		if o.Bitrates != nil {
+			w.egressGB += o.Bitrates.MeetingKbps(mix) * dur * 1000 / 8 / 1e9
+		}
+		if o.Load != nil {
+			t := model.TallyOf(mix)
+			w.demandTally.Add(t)
+			w.loadSeconds += o.Load.LiveLoad(t) * dur
+		}
+		return
+	}
+	if o.Bitrates != nil {
+		w.egressGB += o.Bitrates.EgressGB(m, m.Start, o.To)
+	}
+	if o.Load != nil {
+		w.demandTally.Add(w.meetingTally(i))
+		w.loadSeconds += o.Load.LoadSeconds(m, m.Start, o.To)
+	}
+}
+
 // loadPerParticipant is the demand's load per participant now.
 func (w *world) loadPerParticipant() float64 {
 	return w.o.Load.DemandLoadPerParticipant(w.demandTally)
@@ -33,8 +61,19 @@ func (w *world) capacityUsers(in *instance, rho float64) int {
 	if w.o.Load == nil {
 		return in.typ.CapacityUsers
 	}
-	// One division per capacity (a fleet has a few types), recordings
-	// processing and mix, not per server and plan.
+	// Most plans see the mix and the server's recordings unchanged since
+	// the last: its own answer; else one division per capacity (a fleet
+	// has a few types), recordings processing and mix.
+	if in.capRho == rho && in.capRec == in.recordings && rho != 0 {
+		return in.capUsers
+	}
+	in.capRho, in.capRec = rho, in.recordings
+	in.capUsers = w.typeCapacityUsers(in, rho)
+	return in.capUsers
+}
+
+// typeCapacityUsers is capacityUsers from the world's table.
+func (w *world) typeCapacityUsers(in *instance, rho float64) int {
 	if rho != w.capRho {
 		w.capRho, w.capTypes = rho, w.capTypes[:0]
 	}

@@ -23,9 +23,6 @@ func (w *world) meetingStart(i int32) {
 	mr.large = w.planner.IsLargeMeeting(m.PeakParticipants())
 	w.res.MeetingsTotal++
 	w.demandSeconds += m.ParticipantSecondsBetween(m.Start, w.o.To)
-	if w.o.Bitrates != nil {
-		w.egressGB += w.o.Bitrates.EgressGB(m, m.Start, w.o.To)
-	}
 	w.demand += int(mr.size)
 	if mr.large {
 		w.large += int(mr.size)
@@ -40,9 +37,8 @@ func (w *world) meetingStart(i int32) {
 			mr.size = int32(c.Participants)
 		}
 	}
-	if w.o.Load != nil {
-		w.demandTally.Add(w.meetingTally(i))
-		w.loadSeconds += w.o.Load.LoadSeconds(m, m.Start, w.o.To)
+	if w.o.Load != nil || w.o.Bitrates != nil {
+		w.mediaStarted(i, m)
 	}
 	mr.uslot = -1
 	w.setMode(i, modeRejected) // placeOrReject accounts from here

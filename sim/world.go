@@ -64,6 +64,10 @@ type instance struct {
 	mult float64
 	// tally is the media of the server's meetings (with Options.Load).
 	tally model.LoadTally
+	// capUsers is the server's capacity in participants for the mix
+	// capRho with capRec recordings processing (capacityUsers).
+	capRho           float64
+	capRec, capUsers int
 }
 
 // meeting modes for participant-minute accounting
