@@ -183,6 +183,10 @@ type Live struct {
 	// LaunchJournal is the file that remembers launches in flight (their
 	// client tokens), so a restart neither repeats nor forgets one.
 	LaunchJournal string `yaml:"launch_journal"`
+	// EventLog is where `scalite live --apply` appends the fleet's history
+	// (JSON Lines: launches, notices, terminations, interruptions) that
+	// `scalite interruptions fit --source event-log` fits; "" = none.
+	EventLog string `yaml:"event_log"`
 	// InterruptionQueueURL is the SQS queue EventBridge fills with the
 	// fleet's spot, rebalance, state-change and maintenance events
 	// (docs/live/interruption-queue.yaml); empty = agents' notices only.
@@ -264,7 +268,7 @@ func Default() Config {
 			Fleet: "bbb", LaunchTemplate: "bbb", ScaleliteURL: "https://scalelite.example.org",
 			ScaleliteSecretFile: "/etc/scalite/scalelite.secret", BBBSecretFile: "/etc/scalite/bbb.secret",
 			BBBURL: "https://{private_dns}/bigbluebutton/api", MetricsListen: "127.0.0.1:9464",
-			ChecksumAlgorithm: "sha256", LaunchJournal: "/var/lib/scalite/launches.json",
+			ChecksumAlgorithm: "sha256", LaunchJournal: "/var/lib/scalite/launches.json", EventLog: "/var/lib/scalite/events.jsonl",
 			LockFile: "/run/scalite/controller.lock",
 		},
 		Notifications: Notifications{

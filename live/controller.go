@@ -93,6 +93,9 @@ type Controller struct {
 	ActGrace         time.Duration
 	// Alert, when set, hears what the people on call should (notify).
 	Alert func(Alert)
+	// Record, when set, gets the fleet's history for the interruption
+	// model (live.event_log).
+	Record func(FleetRecord)
 
 	mu            sync.Mutex
 	unavailable   map[model.MarketKey]time.Time
@@ -103,6 +106,7 @@ type Controller struct {
 	owned         map[string]bool              // instances last observed
 	tags          map[string]map[string]string // their tags
 	alerted       map[string]bool              // notices told of
+	recorded      map[string]bool              // interrupted instances recorded
 }
 
 // Report is what one reconcile saw and did.

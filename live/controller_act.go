@@ -54,11 +54,15 @@ func (c *Controller) act(stop, ctx context.Context, now time.Time, actions []eng
 					}
 					c.alert(Alert{Kind: AlertCapacityFailures, Pool: fmt.Sprintf("%s %s %s", a.Type, a.AZ, market), What: err.Error(),
 						Action: "pool avoided for a while; planned again elsewhere at once"})
+					c.record("launch_failed", "", a.Type, a.AZ, a.Spot)
 				}
 				continue
 			}
 			out.launched = append(out.launched, l)
 			note("launched %v", l.IDs)
+			for _, id := range l.IDs {
+				c.record("launch", id, a.Type, a.AZ, a.Spot)
+			}
 		case engine.Enable, engine.Cordon:
 			if err := c.setState(ctx, a, view); err != nil {
 				note("%v", err)
@@ -73,6 +77,9 @@ func (c *Controller) act(stop, ctx context.Context, now time.Time, actions []eng
 				continue
 			}
 			note("terminated %s", a.Server)
+			if o := view.byID(a.Server); o != nil {
+				c.record("terminate", a.Server, o.inst.Type, o.inst.AZ, o.inst.Spot)
+			}
 			if engine.NeverBooted(a) {
 				c.alert(Alert{Kind: AlertNeverBooted, Server: a.Server, What: "BBB did not come up within fleet.boot_timeout", Action: "terminated; a replacement is planned"})
 			}

@@ -3,6 +3,7 @@ package live
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/scalite/scalite/engine"
@@ -149,6 +150,11 @@ func (c *Controller) alertNotices(obs *engine.Observation, actions []engine.Acti
 		if seen {
 			continue
 		}
+		recKind := "notice"
+		if kind == AlertRebalance {
+			recKind = "rebalance"
+		}
+		c.record(recKind, s.ID, s.Type, s.AZ, s.Spot)
 		action := "none (drain.on_rebalance: ignore)"
 		for _, a := range actions {
 			if a.Server == s.ID {
@@ -198,5 +204,47 @@ func (c *Controller) alertCaps(obs *engine.Observation) {
 	}
 	if pol.MaxHourlyUSD > 0 && spend >= pol.MaxHourlyUSD*0.98 {
 		c.alert(Alert{Kind: AlertSpendCap, What: fmt.Sprintf("spend %.2f USD/h at the cap fleet.max_hourly_usd %.2f", spend, pol.MaxHourlyUSD), Action: "launches within the cap only"})
+	}
+}
+
+// FleetRecord is one line of the fleet's history that the interruption
+// model is fitted on (`scalite interruptions fit --source event-log`):
+// launches, refused launches, notices, rebalance recommendations, the
+// controller's own terminations and AWS's interruptions.
+type FleetRecord struct {
+	Time     time.Time
+	Kind     string // launch, launch_failed, notice, rebalance, terminate, interrupted
+	Instance string // empty for launch_failed
+	Type, AZ string
+	Spot     bool
+}
+
+// record hands one line to Controller.Record, when set.
+func (c *Controller) record(kind, instance, typ, az string, spot bool) {
+	if c.Record != nil {
+		c.Record(FleetRecord{Time: c.Clock(), Kind: kind, Instance: instance, Type: typ, AZ: az, Spot: spot})
+	}
+}
+
+// recordGone records, once each, the fleet's instances that AWS took
+// after an interruption notice.
+func (c *Controller) recordGone(gone []Instance) {
+	if c.Record == nil {
+		return
+	}
+	for _, in := range gone {
+		if in.Tags[TagInterruption] == "" && !strings.HasPrefix(in.Tags[TagNotice], "interruption@") {
+			continue
+		}
+		c.mu.Lock()
+		seen := c.recorded[in.ID]
+		if c.recorded == nil {
+			c.recorded = map[string]bool{}
+		}
+		c.recorded[in.ID] = true
+		c.mu.Unlock()
+		if !seen {
+			c.record("interrupted", in.ID, in.Type, in.AZ, in.Spot)
+		}
 	}
 }

@@ -121,6 +121,7 @@ func (c *Controller) observe(ctx context.Context, now time.Time) (*fleetView, er
 	if err != nil {
 		return nil, c.fail("ec2", err)
 	}
+	c.recordGone(gone)
 	goneByServer := map[string]string{}
 	for _, in := range gone {
 		if id := in.Tags[TagScaleliteID]; id != "" {
@@ -541,6 +542,9 @@ func (c *Controller) resolveLaunches(ctx context.Context, now time.Time) []strin
 		case err == nil:
 			if jerr := c.Journal.Launched(in.Token, ids); jerr != nil {
 				notes = append(notes, jerr.Error())
+			}
+			for _, id := range ids {
+				c.record("launch", id, in.Request.Type, in.Request.AZ, in.Request.Spot)
 			}
 			notes = append(notes, fmt.Sprintf("launch %s resolved: %v", in.Token, ids))
 		case isRefusal(err):

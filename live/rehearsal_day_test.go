@@ -28,6 +28,8 @@ func TestFullDayRehearsal(t *testing.T) {
 	r.now = r.now.Truncate(24 * time.Hour).Add(6 * time.Hour) // 06:00, Monday
 	manualURL, secret := r.sl.BBBServer(r.slURL, "operators-own")
 	c := r.controller(true)
+	history := map[string]int{}
+	c.Record = func(rec live.FleetRecord) { history[rec.Kind]++ }
 	demand := 0
 	launchedIDs := map[string]bool{}
 	var reps []*live.Report
@@ -136,6 +138,10 @@ func TestFullDayRehearsal(t *testing.T) {
 	dry := r.reconcile(r.controller(false))
 	if k := kinds(dry.Actions); k[engine.Launch] != 0 || k[engine.Terminate] != 0 {
 		t.Fatalf("at the end the policy still wants changes: %v", dry.Actions)
+	}
+	// The fleet's history for the interruption model (live.event_log).
+	if history["launch"] != r.ec2.Launched() || history["notice"] != 1 || history["interrupted"] != 1 || history["terminate"] == 0 {
+		t.Fatalf("event log kinds %v; EC2 launched %d", history, r.ec2.Launched())
 	}
 	t.Logf("servers: 07:00 %d, 10:00 %d, night %d, next 10:00 %d; %d instances launched in all", r.policy.Min, morning, night, len(r.ec2.Live()), r.ec2.Launched())
 }

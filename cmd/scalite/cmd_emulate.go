@@ -109,6 +109,7 @@ func emulateAction(c *cli.Context) error {
 	cfg.Live.MetricsListen = "127.0.0.1:0"
 	cfg.Live.LockFile = filepath.Join(dir, "controller.lock") // no /run/scalite needed to rehearse
 	cfg.Live.LaunchJournal = filepath.Join(dir, "launches.json")
+	cfg.Live.EventLog = filepath.Join(dir, "events.jsonl")
 	cfg.Live.InterruptionQueueURL = queue.QueueURL(ecURL, "scalite-interruptions")
 	cfg.Fleet.ReconcileInterval = config.Duration{Duration: 10 * time.Second}
 	yaml, err := config.Marshal(cfg)

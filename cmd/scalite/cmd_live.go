@@ -391,6 +391,12 @@ func liveAction(c *cli.Context) error {
 		return err
 	}
 	ctrl.Alert = alertTo(notifier)
+	record, closeLog, err := openEventLog(cfg, ctrl.Apply, log)
+	if err != nil {
+		return err
+	}
+	defer closeLog()
+	ctrl.Record = record
 	defer func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()

@@ -2,7 +2,10 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/sns"
@@ -10,6 +13,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/scalite/scalite/config"
+	"github.com/scalite/scalite/interruptions"
 	"github.com/scalite/scalite/live"
 	"github.com/scalite/scalite/notify"
 )
@@ -71,6 +75,36 @@ func startQueue(ctx context.Context, cfg config.Config, endpoint string, ctrl *l
 	}()
 	log.Info("interruption queue", "url", url)
 	return nil
+}
+
+// openEventLog appends the fleet's history to live.event_log (with
+// --apply; a dry run changes nothing worth recording).
+func openEventLog(cfg config.Config, apply bool, log *slog.Logger) (func(live.FleetRecord), func(), error) {
+	if !apply || cfg.Live.EventLog == "" {
+		return nil, func() {}, nil
+	}
+	if err := os.MkdirAll(filepath.Dir(cfg.Live.EventLog), 0o750); err != nil {
+		return nil, nil, fmt.Errorf("live.event_log: %w", err)
+	}
+	el, err := interruptions.OpenEventLog(cfg.Live.EventLog)
+	if err != nil {
+		return nil, nil, fmt.Errorf("live.event_log: %w", err)
+	}
+	rec := func(r live.FleetRecord) {
+		market := interruptions.MarketOnDemand
+		if r.Spot {
+			market = interruptions.MarketSpot
+		}
+		if err := el.Append(interruptions.Event{Time: r.Time, Kind: interruptions.Kind(r.Kind), Instance: r.Instance,
+			InstanceType: r.Type, AZ: r.AZ, Market: market}); err != nil {
+			log.Warn("event log", "err", err)
+		}
+	}
+	return rec, func() {
+		if err := el.Close(); err != nil {
+			log.Warn("closing the event log", "err", err)
+		}
+	}, nil
 }
 
 // everyOrKicked runs fn at once, then every interval, and at once when

@@ -68,6 +68,7 @@ func emulatedLive(t *testing.T) (ec *emulate.EC2, ecURL, conf, dir string) {
 	cfg.Live.ScaleliteURL, cfg.Live.ScaleliteSecretFile, cfg.Live.BBBSecretFile = slSrv.URL, filepath.Join(dir, "sl.secret"), filepath.Join(dir, "bbb.secret")
 	cfg.Live.BBBURL = slSrv.URL + "/bbb/{instance_id}/bigbluebutton/api"
 	cfg.Live.LaunchJournal, cfg.Live.LockFile = filepath.Join(dir, "launches.json"), filepath.Join(dir, "controller.lock")
+	cfg.Live.EventLog = filepath.Join(dir, "events.jsonl")
 	y, _ := config.Marshal(cfg)
 	conf = filepath.Join(dir, "scalite.conf")
 	os.WriteFile(conf, y, 0o644)
@@ -89,6 +90,14 @@ func TestLiveOnceDryRunAndApply(t *testing.T) {
 	code, out, errOut = scalite(t, append(args, "--apply")...)
 	if code != 0 || !strings.Contains(out, "did launch") || len(ec.Live()) == 0 {
 		t.Fatalf("apply: exit %d, %d instances\n%s\n%s", code, len(ec.Live()), out, errOut)
+	}
+	// The launches are in live.event_log, which the interruption fit reads.
+	log, _ := os.ReadFile(filepath.Join(dir, "events.jsonl"))
+	if n := strings.Count(string(log), `"kind":"launch"`); n != len(ec.Live()) {
+		t.Fatalf("event log has %d launches for %d instances:\n%s", n, len(ec.Live()), log)
+	}
+	if code, _, errOut := scalite(t, "interruptions", "fit", "--source", "event-log", filepath.Join(dir, "events.jsonl")); code != 0 {
+		t.Fatalf("interruptions fit on the event log: exit %d: %s", code, errOut)
 	}
 	// Scalelite refusing (wrong secret): halted, exit 1, nothing launched.
 	os.WriteFile(filepath.Join(dir, "sl.secret"), []byte("wrong\n"), 0o600)
