@@ -204,7 +204,6 @@ func (c *Controller) Reconcile(ctx context.Context) (*Report, error) {
 		if !out.noCapacity || round+1 >= engine.ReplanRounds || ctx.Err() != nil {
 			break
 		}
-		c.addLaunched(obs, now, out.launched)
 		c.refreshUnavailable(obs)
 		guard.Observe(obs)
 		actions = actions[:0:0]

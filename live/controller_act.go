@@ -9,9 +9,9 @@ import (
 	"github.com/scalite/scalite/engine"
 )
 
-// actOutcome is what acting did that a re-plan needs to know.
+// actOutcome is what acting did that a re-plan needs to know (the
+// servers it launched are in the observation already).
 type actOutcome struct {
-	launched   []LaunchIntent
 	noCapacity bool
 }
 
@@ -58,7 +58,9 @@ func (c *Controller) act(stop, ctx context.Context, now time.Time, actions []eng
 				}
 				continue
 			}
-			out.launched = append(out.launched, l)
+			// In the observation at once, so that a guard re-reading it
+			// (after a terminate's re-check, or for a re-plan) counts them.
+			c.addLaunched(obs, now, []LaunchIntent{l})
 			note("launched %v", l.IDs)
 			for _, id := range l.IDs {
 				c.record("launch", id, a.Type, a.AZ, a.Spot)
