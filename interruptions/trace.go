@@ -1,7 +1,6 @@
 package interruptions
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -9,9 +8,9 @@ import (
 	"path/filepath"
 	"regexp"
 	"sort"
-	"strconv"
 	"strings"
 
+	"github.com/scalite/scalite/datasets"
 	"github.com/scalite/scalite/internal/atomicfile"
 )
 
@@ -30,32 +29,16 @@ type Trace struct {
 // Hours is the trace's length.
 func (t *Trace) Hours() float64 { return float64(int64(len(t.Up))*t.GapSeconds) / 3600 }
 
-// ParseTrace reads one trace; name is used in errors.
+// ParseTrace reads one trace (datasets.ParseSkyPilotTrace); name is used
+// in errors.
 func ParseTrace(data []byte, name string) (*Trace, error) {
-	var raw struct {
-		Metadata struct {
-			GapSeconds *int64 `json:"gap_seconds"`
-		} `json:"metadata"`
-		Data []json.Number `json:"data"`
+	raw, err := datasets.ParseSkyPilotTrace(data, name)
+	if err != nil {
+		return nil, err
 	}
-	dec := json.NewDecoder(strings.NewReader(string(data)))
-	dec.UseNumber()
-	if err := dec.Decode(&raw); err != nil {
-		return nil, fmt.Errorf("%s: JSON: %w", name, err)
-	}
-	if raw.Metadata.GapSeconds == nil || *raw.Metadata.GapSeconds <= 0 {
-		return nil, fmt.Errorf("%s: field metadata.gap_seconds: missing or not positive", name)
-	}
-	if len(raw.Data) == 0 {
-		return nil, fmt.Errorf("%s: field data: empty", name)
-	}
-	t := &Trace{Path: name, GapSeconds: *raw.Metadata.GapSeconds, Up: make([]bool, len(raw.Data))}
-	for i, v := range raw.Data {
-		n, err := strconv.ParseInt(v.String(), 10, 64)
-		if err != nil || n < 0 {
-			return nil, fmt.Errorf("%s: field data[%d]: want a count of available instances (0, 1, ...), got %s", name, i, v)
-		}
-		t.Up[i] = n > 0
+	t := &Trace{Path: name, GapSeconds: raw.GapSeconds, Up: make([]bool, len(raw.Values))}
+	for i := range raw.Values {
+		t.Up[i] = raw.Up(i)
 	}
 	return t, nil
 }

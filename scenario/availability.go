@@ -1,44 +1,28 @@
 package scenario
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 
+	"github.com/scalite/scalite/datasets"
 	"github.com/scalite/scalite/model"
 	"github.com/scalite/scalite/sim"
 )
 
-// ParseAvailability reads one trace.
+// ParseAvailability reads one trace (datasets.ParseSkyPilotTrace): a tick
+// with any instance available is up.
 func ParseAvailability(data []byte, name string) (*sim.Availability, error) {
-	var raw struct {
-		Metadata struct {
-			GapSeconds *int64 `json:"gap_seconds"`
-		} `json:"metadata"`
-		Data []json.Number `json:"data"`
+	raw, err := datasets.ParseSkyPilotTrace(data, name)
+	if err != nil {
+		return nil, err
 	}
-	dec := json.NewDecoder(strings.NewReader(string(data)))
-	dec.UseNumber()
-	if err := dec.Decode(&raw); err != nil {
-		return nil, fmt.Errorf("%s: JSON: %w", name, err)
-	}
-	if raw.Metadata.GapSeconds == nil || *raw.Metadata.GapSeconds <= 0 {
-		return nil, fmt.Errorf("%s: field metadata.gap_seconds: missing or not positive", name)
-	}
-	if len(raw.Data) == 0 {
-		return nil, fmt.Errorf("%s: field data: empty", name)
-	}
-	a := &sim.Availability{GapSeconds: *raw.Metadata.GapSeconds, Data: make([]uint8, len(raw.Data))}
-	for i, v := range raw.Data {
-		switch v.String() {
-		case "1":
+	a := &sim.Availability{GapSeconds: raw.GapSeconds, Data: make([]uint8, len(raw.Values))}
+	for i := range raw.Values {
+		if raw.Up(i) {
 			a.Data[i] = 1
-		case "0":
-		default:
-			return nil, fmt.Errorf("%s: field data[%d]: want 0 or 1, got %s", name, i, v)
 		}
 	}
 	return a, nil
