@@ -2,7 +2,6 @@ package model
 
 import (
 	"math"
-	"sort"
 )
 
 // The whole bill: what a BBB fleet costs on AWS beyond its instances.
@@ -93,33 +92,7 @@ func (b Bitrates) MeetingKbps(x MediaMix) float64 {
 // EgressGB is what the meeting's server sends in [from, to), GB (10^9
 // bytes, as AWS bills data transfer).
 func (b Bitrates) EgressGB(m *Meeting, from, to int64) float64 {
-	from, to = max(from, m.Start), min(to, m.End)
-	if to <= from {
-		return 0
-	}
-	if len(m.Curve) == 0 && len(m.Media) == 0 {
-		// One mix throughout: no allocation for most meetings.
-		return b.MeetingKbps(m.MediaAt(from)) * float64(to-from) * 1000 / 8 / 1e9
-	}
-	// The mix changes only at the size and media steps.
-	cuts := []int64{from, to}
-	for _, s := range m.Curve {
-		if s.At > from && s.At < to {
-			cuts = append(cuts, s.At)
-		}
-	}
-	for _, s := range m.Media {
-		if s.At > from && s.At < to {
-			cuts = append(cuts, s.At)
-		}
-	}
-	sort.Slice(cuts, func(i, j int) bool { return cuts[i] < cuts[j] })
-	kbits := 0.0
-	for i := 0; i+1 < len(cuts); i++ {
-		if d := cuts[i+1] - cuts[i]; d > 0 {
-			kbits += b.MeetingKbps(m.MediaAt(cuts[i])) * float64(d)
-		}
-	}
+	kbits := m.MixSeconds(from, to, b.MeetingKbps)
 	return kbits * 1000 / 8 / 1e9
 }
 

@@ -292,12 +292,20 @@ func (lm LoadModel) LoadAt(m *Meeting, t int64) float64 {
 // over the part of it inside [from, to), LU-seconds: divided by its
 // participant-seconds, the load per participant of its mix.
 func (lm LoadModel) LoadSeconds(m *Meeting, from, to int64) float64 {
+	return m.MixSeconds(from, to, func(mix MediaMix) float64 { return lm.LiveLoad(TallyOf(mix)) })
+}
+
+// MixSeconds integrates rate(mix) over the part of the meeting inside
+// [from, to): the mix holds between the steps of its size curve and of its
+// media, so the integral is a sum over those pieces.
+func (m *Meeting) MixSeconds(from, to int64, rate func(MediaMix) float64) float64 {
 	from, to = max(from, m.Start), min(to, m.End)
 	if to <= from {
 		return 0
 	}
 	if len(m.Curve) == 0 && len(m.Media) == 0 {
-		return lm.LiveLoad(TallyOf(m.MediaAt(from))) * float64(to-from)
+		// One mix throughout: no allocation for most meetings.
+		return rate(m.MediaAt(from)) * float64(to-from)
 	}
 	cuts := []int64{from, to}
 	for _, s := range m.Curve {
@@ -314,7 +322,7 @@ func (lm LoadModel) LoadSeconds(m *Meeting, from, to int64) float64 {
 	total := 0.0
 	for i := 0; i+1 < len(cuts); i++ {
 		if d := cuts[i+1] - cuts[i]; d > 0 {
-			total += lm.LiveLoad(TallyOf(m.MediaAt(cuts[i]))) * float64(d)
+			total += rate(m.MediaAt(cuts[i])) * float64(d)
 		}
 	}
 	return total
