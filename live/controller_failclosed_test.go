@@ -231,3 +231,72 @@ func TestTerminateRefusesUntaggedInstance(t *testing.T) {
 		t.Fatal(foreign)
 	}
 }
+
+// TestRecordingsAreReadAgainBeforeTerminate: a recording the agent reports
+// (scalite:recordings) between the observation and the terminate keeps the
+// server: its raw files live only there.
+func TestRecordingsAreReadAgainBeforeTerminate(t *testing.T) {
+	r := newRehearsal(t)
+	c := r.controller(true)
+	servers := grow(t, r, c)
+	for _, id := range servers {
+		r.sl.SetMeetings(r.bbbURL(id), nil)
+	}
+	fleet, _ := live.NewFleet(r.client, fleetName, "bbb")
+	tagged := map[string]bool{}
+	emptySince := map[string]time.Time{}
+	// A recording starts processing on a cordoned, empty server in the
+	// reconcile that retires it: after the plan read its tags (no
+	// recording), before the terminate.
+	r.bbbHook = func(url string) {
+		for _, id := range r.ec2.Live() {
+			// One server only: the others must not carry the tag.
+			if r.bbbURL(id) != url || r.ec2.Tags(id)[live.TagState] != "cordoned" || len(tagged) > 0 {
+				continue
+			}
+			if _, ok := emptySince[id]; !ok {
+				emptySince[id] = r.clock()
+			}
+			if r.clock().Sub(emptySince[id]) >= time.Duration(r.policy.TerminateAfterIdle)*time.Second {
+				tagged[id] = true
+				fleet.Tag(context.Background(), id, live.TagRecordings, "1")
+			}
+		}
+	}
+	refused := false
+	for _, rep := range r.settle(c, 60*time.Minute) {
+		refused = refused || notesContain(rep, "recordings still processing")
+	}
+	if len(tagged) == 0 || !refused {
+		t.Fatalf("tagged %v, refused %v: the test did not exercise the re-check", tagged, refused)
+	}
+	for id := range tagged {
+		if s := r.ec2.State(id); s != "running" {
+			t.Fatalf("%s was terminated (%s) with a recording processing", id, s)
+		}
+	}
+}
+
+// TestReplansStopAfterEngineReplanRounds: when every pool refuses, the
+// controller plans again at once at most engine.ReplanRounds times, as the
+// simulator does, and then waits for the next reconcile.
+func TestReplansStopAfterEngineReplanRounds(t *testing.T) {
+	r := newRehearsal(t)
+	r.policy.Min, r.policy.OnDemandBase = 1, 0
+	for _, k := range r.policy.SpotMarkets() {
+		r.ec2.FailLaunches(k, emulate.MarketSpot, "InsufficientInstanceCapacity", -1)
+	}
+	rep := r.reconcile(r.controller(true))
+	failures := 0
+	for _, n := range rep.Notes {
+		if strings.Contains(n, "InsufficientInstanceCapacity") {
+			failures++
+		}
+	}
+	if len(r.policy.SpotMarkets()) <= engine.ReplanRounds {
+		t.Fatalf("the test needs more refusing pools (%d) than rounds (%d)", len(r.policy.SpotMarkets()), engine.ReplanRounds)
+	}
+	if failures != engine.ReplanRounds {
+		t.Fatalf("%d refused launches in one reconcile, want one per round, %d rounds", failures, engine.ReplanRounds)
+	}
+}
