@@ -248,6 +248,12 @@ func (c *Scalelite) SetState(ctx context.Context, id, state string) error {
 	return c.call(ctx, http.MethodPost, "updateServer", url.Values{}, body, nil)
 }
 
+// SetLoadMultiplier sets a server's load_multiplier (updateServer).
+func (c *Scalelite) SetLoadMultiplier(ctx context.Context, id string, m float64) error {
+	body := map[string]any{"id": id, "server": map[string]any{"load_multiplier": m}}
+	return c.call(ctx, http.MethodPost, "updateServer", url.Values{}, body, nil)
+}
+
 // DeleteServer removes a server (deleteServer).
 func (c *Scalelite) DeleteServer(ctx context.Context, id string) error {
 	return c.call(ctx, http.MethodPost, "deleteServer", url.Values{}, map[string]any{"id": id}, nil)

@@ -27,6 +27,7 @@ type ScaleliteAPI interface {
 	Servers(ctx context.Context) ([]ScaleliteServer, error)
 	AddServer(ctx context.Context, bbbURL, secret string, loadMultiplier float64, tag string) (ScaleliteServer, error)
 	SetState(ctx context.Context, id, state string) error
+	SetLoadMultiplier(ctx context.Context, id string, m float64) error
 	DeleteServer(ctx context.Context, id string) error
 }
 
@@ -175,6 +176,7 @@ func (c *Controller) Reconcile(ctx context.Context) (*Report, error) {
 	if c.Apply {
 		rep.Notes = append(rep.Notes, c.forgetGone(obsCtx, view)...)
 		rep.Notes = append(rep.Notes, c.register(obsCtx, view)...)
+		rep.Notes = append(rep.Notes, c.alignMultipliers(obsCtx, view)...)
 	}
 	c.remember(view)
 	obs, err := c.observation(obsCtx, now, view)

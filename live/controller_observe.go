@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"sync"
@@ -205,6 +206,43 @@ func (c *Controller) forgetGone(ctx context.Context, view *fleetView) []string {
 	return notes
 }
 
+// loadMultiplier is the Scalelite load_multiplier of a type: Scalelite
+// places on load × multiplier, and the type's (1 for an 8-vCPU server,
+// 0.5 for 16) makes equal loads equal shares of capacity in a fleet of
+// mixed sizes.
+func (c *Controller) loadMultiplier(typ string) float64 {
+	t, _ := c.instanceType(typ)
+	return model.DefaultLoadModel().LoadMultiplier(t.CapacityLoad)
+}
+
+// alignMultipliers sets the load_multiplier of Scalite's own registered
+// servers whose multiplier is not their type's (registered before
+// multipliers were set, or by an older Scalite); held and hand-registered
+// servers are left as they are.
+func (c *Controller) alignMultipliers(ctx context.Context, view *fleetView) []string {
+	var notes []string
+	for i := range view.servers {
+		o := &view.servers[i]
+		if o.sl == nil {
+			continue
+		}
+		if _, held := serverState(o); held {
+			continue
+		}
+		want := c.loadMultiplier(o.inst.Type)
+		if math.Abs(o.sl.Multiplier()-want) < 1e-6 {
+			continue
+		}
+		if err := c.Scalelite.SetLoadMultiplier(ctx, o.sl.ID, want); err != nil {
+			c.fail("scalelite", err)
+			notes = append(notes, fmt.Sprintf("load_multiplier of %s: %v", o.inst.ID, err))
+			continue
+		}
+		notes = append(notes, fmt.Sprintf("load_multiplier of %s set to %g (%s)", o.inst.ID, want, o.inst.Type))
+	}
+	return notes
+}
+
 // register adds running servers whose BBB answers to Scalelite (created
 // disabled and offline; the engine enables them) and records, in a tag,
 // that Scalite registered them.
@@ -235,8 +273,7 @@ func (c *Controller) register(ctx context.Context, view *fleetView) []string {
 		// Scalelite places on load × load_multiplier: the type's multiplier
 		// (1 for an 8-vCPU server, 0.5 for 16) makes equal loads equal
 		// shares of capacity in a fleet of mixed sizes.
-		t, _ := c.instanceType(o.inst.Type)
-		srv, err := c.Scalelite.AddServer(ctx, url, c.BBBSecret, model.DefaultLoadModel().LoadMultiplier(t.CapacityLoad), o.inst.Tags[TagServerTag])
+		srv, err := c.Scalelite.AddServer(ctx, url, c.BBBSecret, c.loadMultiplier(o.inst.Type), o.inst.Tags[TagServerTag])
 		if err != nil {
 			notes = append(notes, fmt.Sprintf("register %s: %v", o.inst.ID, err))
 			c.fail("scalelite", err)

@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/scalite/scalite/live"
 	"github.com/scalite/scalite/model"
 )
 
@@ -72,5 +73,29 @@ func TestControllerCountsMediaWithTheLoadModel(t *testing.T) {
 	}
 	if a, b := launches(false, false), launches(false, true); a != b {
 		t.Errorf("counting users: %d and %d launches; webcams should not matter", a, b)
+	}
+}
+
+// TestOwnServersGetTheirTypesLoadMultiplier: a server Scalite registered
+// earlier with Scalelite's default multiplier 1 (an older Scalite) is set
+// to its type's; a server an operator holds, or runs by hand, keeps its own.
+func TestOwnServersGetTheirTypesLoadMultiplier(t *testing.T) {
+	r := newRehearsal(t)
+	launched := r.clock().Add(-time.Hour)
+	own := r.ec2.AddInstance("c5a.4xlarge", "eu-west-1a", false, launched, map[string]string{
+		live.TagFleet: fleetName, live.TagKind: "on-demand", live.TagServerTag: "ondemand", live.TagState: "enabled"})
+	held := r.ec2.AddInstance("c5a.4xlarge", "eu-west-1b", false, launched, map[string]string{
+		live.TagFleet: fleetName, live.TagKind: "on-demand", live.TagState: "enabled"})
+	r.sl.Register(r.bbbURL(own), fleetBBB, "enabled", "ondemand")
+	r.sl.Register(r.bbbURL(held), fleetBBB, "cordoned", "") // an operator cordoned it
+	manual, secret := r.sl.BBBServer(r.slURL, "operators-own")
+	r.sl.Register(manual, secret, "enabled", "")
+	r.sl.Poll()
+	rep := r.reconcile(r.controller(true))
+	if got := r.sl.LoadMultiplier(r.bbbURL(own)); got != 0.5 {
+		t.Fatalf("Scalite's own server has load_multiplier %v, want its type's 0.5: %v", got, rep.Notes)
+	}
+	if r.sl.LoadMultiplier(r.bbbURL(held)) != 1 || r.sl.LoadMultiplier(manual) != 1 {
+		t.Fatalf("a held or hand-registered server's multiplier was changed: %v %v", r.sl.LoadMultiplier(r.bbbURL(held)), r.sl.LoadMultiplier(manual))
 	}
 }

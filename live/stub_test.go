@@ -79,3 +79,7 @@ func newStubController(t testing.TB, servers []live.ScaleliteServer, log *slog.L
 		Clock: func() time.Time { return datasets.DefaultStart.Add(10 * time.Hour) }, Log: log, BBBTimeout: 2 * time.Second,
 	}
 }
+
+func (l *listedScalelite) SetLoadMultiplier(context.Context, string, float64) error {
+	panic("listedScalelite: updateServer")
+}
