@@ -11,10 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/scalite/scalite/config"
 	"github.com/scalite/scalite/datasets"
-	"github.com/scalite/scalite/model"
-	"github.com/scalite/scalite/scenario"
 )
 
 // independentSpotCost integrates a market's price second by second, read
@@ -87,34 +84,7 @@ func independentSpotCost(t *testing.T, path, typ, az string, from, to int64) flo
 // change) cost three times the per-second integral computed above, to
 // 1e-6 USD.
 func TestSpotBillingMatchesIndependentPerSecondIntegral(t *testing.T) {
-	const shared = "../../shared/data/spot-prices/eu-west-1_2022-03-09_2022-06-07.json"
-	if _, err := os.Stat(shared); err != nil {
-		t.Skipf("shared data %s is absent: skipping the exact cost check on real prices", shared)
-	}
-	h, err := datasets.ReadPrices([]string{shared}, datasets.PriceReadOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg := config.Default()
-	cfg.AvailabilityZones = []string{"eu-west-1b"}
-	cfg.Spot.InstanceType = config.NameList{"c5a.4xlarge"}
-	cfg.Spot.SpotPrice = config.PriceSpec{Set: true, USDPerHour: 10}
-	cfg.OnDemand = config.OnDemand{}
-	cfg.Placement.LargeMeeting = 0
-	cfg.Fleet.Min, cfg.Fleet.Max = 3, 3
-	cfg.Fleet.LaunchToRunning = config.Duration{}
-	cfg.Simulation.CapacityInterruptions = "off"
-	cfg.Simulation.LaunchFailure = 0
-	f := &config.File{Name: "exact", Config: cfg}
-	if err := f.Validate(datasets.DefaultCatalog()); err != nil {
-		t.Fatal(err)
-	}
-	o, err := scenario.OptionsFrom(&cfg, datasets.DefaultCatalog())
-	if err != nil {
-		t.Fatal(err)
-	}
-	series := h.Series[model.MarketKey{InstanceType: "c5a.4xlarge", AZ: "eu-west-1b"}]
-	o.Prices = h.Series
+	o, series := fixedSpotFleetOnRealPrices(t)
 	// The last 30 days, held out from the start the defaults were
 	// calibrated on, cut at odd seconds.
 	o.To = series.Last() - 1237
@@ -123,7 +93,7 @@ func TestSpotBillingMatchesIndependentPerSecondIntegral(t *testing.T) {
 	p, _ := datasets.Profile("university")
 	o.Meetings, _ = datasets.GenerateTrace(p, datasets.TraceGenOptions{Start: time.Unix(o.From-o.From%86400, 0).UTC(), Days: 31, Scale: 0.3}, datasets.NewTraceRand(1))
 	r := mustRun(t, o)
-	want := 3 * independentSpotCost(t, shared, "c5a.4xlarge", "eu-west-1b", o.From, o.To)
+	want := 3 * independentSpotCost(t, realPrices, "c5a.4xlarge", "eu-west-1b", o.From, o.To)
 	if math.Abs(r.SpotCostUSD-want) > 1e-6 || r.OnDemandCostUSD != 0 || r.Interruptions != 0 {
 		t.Fatalf("spot cost %.9f, independent integral %.9f (diff %.3g; on-demand %.4f, interruptions %d)", r.SpotCostUSD, want, r.SpotCostUSD-want, r.OnDemandCostUSD, r.Interruptions)
 	}

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"math"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -63,35 +62,7 @@ func TestDeterminism(t *testing.T) {
 // capacity interruptions and a max price above every price, costs exactly
 // the per-second integral of the real price series.
 func TestExactCostOnRealPrices(t *testing.T) {
-	const shared = "../../shared/data/spot-prices/eu-west-1_2022-03-09_2022-06-07.json"
-	if _, err := os.Stat(shared); err != nil {
-		t.Skipf("shared data %s is absent: skipping the exact cost check on real prices", shared)
-	}
-	h, err := datasets.ReadPrices([]string{shared}, datasets.PriceReadOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg := config.Default()
-	cfg.AvailabilityZones = []string{"eu-west-1b"}
-	cfg.Spot.InstanceType = config.NameList{"c5a.4xlarge"}
-	cfg.Spot.SpotPrice = config.PriceSpec{Set: true, USDPerHour: 10}
-	cfg.OnDemand = config.OnDemand{}
-	cfg.Placement.LargeMeeting = 0
-	cfg.Fleet.Min, cfg.Fleet.Max = 3, 3
-	cfg.Fleet.LaunchToRunning = config.Duration{}
-	cfg.Simulation.CapacityInterruptions = "off"
-	cfg.Simulation.LaunchFailure = 0
-	f := &config.File{Name: "exact", Config: cfg}
-	if err := f.Validate(datasets.DefaultCatalog()); err != nil {
-		t.Fatal(err)
-	}
-	o, err := scenario.OptionsFrom(&cfg, datasets.DefaultCatalog())
-	if err != nil {
-		t.Fatal(err)
-	}
-	key := model.MarketKey{InstanceType: "c5a.4xlarge", AZ: "eu-west-1b"}
-	series := h.Series[key]
-	o.Prices = h.Series
+	o, series := fixedSpotFleetOnRealPrices(t)
 	o.From = series.First() + 3600
 	o.To = series.Last()
 	o.Seed = 1

@@ -1,66 +1,19 @@
 package sweep
 
 import (
-	"bytes"
 	"slices"
 	"syscall"
 	"testing"
 	"time"
 
-	"github.com/scalite/scalite/config"
-	"github.com/scalite/scalite/datasets"
-	"github.com/scalite/scalite/model"
-	"github.com/scalite/scalite/scenario"
+	"github.com/scalite/scalite/internal/benchscenario"
 )
 
-// yearEvaluator is the one-year benchmark scenario of package sim (24 spot
-// markets, 8 types x 3 AZs, a year of generated prices, about 200,000
-// meetings of the university profile at twice its load) with a
-// 1,000-candidate space over it.
+// yearEvaluator is the one-year benchmark scenario the simulator's
+// benchmarks use (benchscenario.Year) with a 1,000-candidate space over it.
 func yearEvaluator(b *testing.B) (*Evaluator, []Candidate) {
 	b.Helper()
-	types := []string{"c5.2xlarge", "c5a.2xlarge", "c6a.2xlarge", "c6i.2xlarge", "m5.2xlarge", "m5a.2xlarge", "m6a.2xlarge", "m6i.2xlarge"}
-	cfg := config.Default()
-	cfg.Spot.InstanceType = config.NameList(types)
-	cfg.Fleet.Max = 150
-	cfg.Capacity = map[string]int{}
-	for _, t := range types {
-		cfg.Capacity[t] = 50
-	}
-	cfg.OnDemand.InstanceType = "c5a.2xlarge"
-	cfg.Simulation.HazardMultiplier = 3
-	cat := datasets.DefaultCatalog()
-	if err := (&config.File{Name: "bench", Config: cfg}).Validate(cat); err != nil {
-		b.Fatal(err)
-	}
-	o, err := scenario.OptionsFrom(&cfg, cat)
-	if err != nil {
-		b.Fatal(err)
-	}
-	start := time.Date(2025, 1, 6, 0, 0, 0, 0, time.UTC)
-	rc, _ := cat.Region("eu-west-1")
-	var its []model.InstanceType
-	for _, t := range types {
-		its = append(its, rc.Types[t])
-	}
-	recs, err := datasets.GeneratePrices(datasets.DefaultPriceModel(), datasets.PriceGenOptions{Types: its, AZs: cfg.AvailabilityZones, Start: start, Days: 366}, datasets.NewPriceRand(9))
-	if err != nil {
-		b.Fatal(err)
-	}
-	var buf bytes.Buffer
-	if err := datasets.WritePricesCLIJSON(&buf, recs); err != nil {
-		b.Fatal(err)
-	}
-	h, err := datasets.ReadPricesFrom(&buf, "bench", datasets.PriceReadOptions{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	o.Prices = h.Series
-	p, _ := datasets.Profile("university")
-	if o.Meetings, err = datasets.GenerateTrace(p, datasets.TraceGenOptions{Start: start, Days: 365, Scale: 2}, datasets.NewTraceRand(9)); err != nil {
-		b.Fatal(err)
-	}
-	o.From, o.To, o.Seed = start.Unix(), start.Unix()+365*86400, 1
+	o, cfg, cat := benchscenario.Year(b)
 	spec, err := ParseSpec([]byte(`spot_price: ["100%", "90%", "80%", "70%", "60%"]
 headroom: ["10%", "15%", "20%", "25%", "30%"]
 allocation_strategy: [lowest-price, price-capacity-optimized]
