@@ -46,6 +46,10 @@ func (w *world) priceChange(mi int32) {
 // rebalance lead.
 func (w *world) reclaim(mi int32) {
 	m := &w.markets[mi]
+	if !w.reclaimHolds(m) {
+		w.push(w.now+w.expWait(m), evReclaim, mi, 0)
+		return
+	}
 	m.reclaims++
 	share := math.Min(1, 2*w.o.ReclaimShare*m.rng.Float64())
 	w.push(w.now+w.expWait(m), evReclaim, mi, 0)
@@ -113,7 +117,7 @@ func (w *world) availability(mi int32) {
 		}
 	}
 	m.up = up
-	if next := (off/m.avail.GapSeconds + 1) * m.avail.GapSeconds; next/m.avail.GapSeconds < int64(len(m.avail.Data)) {
+	if next, ok := m.avail.nextChange(off); ok {
 		w.push(w.o.From+next, evAvailability, mi, 0)
 	}
 }
