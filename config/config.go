@@ -129,13 +129,16 @@ type Simulation struct {
 	PoolAvailability string `yaml:"pool_availability"`
 	// SpotLake reads SpotLake open-data snapshots as each pool's advisor
 	// band over time and, when no other prices are given, its spot prices.
-	SpotLake SpotLake `yaml:"spotlake,omitempty"`
-	RejoinDelay           Duration `yaml:"rejoin_delay"`
-	RecordingProcessing   float64  `yaml:"recording_processing"`
+	SpotLake            SpotLake `yaml:"spotlake,omitempty"`
+	RejoinDelay         Duration `yaml:"rejoin_delay"`
+	RecordingProcessing float64  `yaml:"recording_processing"`
 	// RebalanceProbability is the chance that a rebalance recommendation
 	// precedes a capacity interruption, RebalanceLead by how long.
 	RebalanceProbability float64  `yaml:"rebalance_probability"`
 	RebalanceLead        Duration `yaml:"rebalance_lead"`
+	// WarmStart starts the window with the fleet the engine would hold for
+	// the demand then and the meetings in progress placed on it.
+	WarmStart bool `yaml:"warm_start"`
 	// ZoneCrunchesPerDay and RegionCrunchesPerDay: capacity crunches that
 	// hit every spot pool of a zone, or of the region, at once; each takes
 	// CrunchShare of each pool's spot instances on average.
@@ -284,6 +287,7 @@ func Default() Config {
 			HazardMultiplier:      1,
 			AdvisorReading:        "per-instance",
 			CrunchShare:           0.5,
+			WarmStart:             true,
 			JoinDelay:             d(20 * time.Second),
 			RejoinDelayAfterEnd:   d(15 * time.Second),
 		},

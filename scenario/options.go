@@ -26,6 +26,7 @@ func OptionsFrom(cfg *config.Config, cat *model.Catalog) (sim.Options, error) {
 		ReclaimShare:          sm.ReclaimShare,
 		HazardMultiplier:      sm.HazardMultiplier,
 		RebalanceFalseAlarms:  sm.RebalanceFalseAlarmRate,
+		WarmStart:             sm.WarmStart,
 		ZoneCrunchesPerDay:    sm.ZoneCrunchesPerDay,
 		RegionCrunchesPerDay:  sm.RegionCrunchesPerDay,
 		CrunchShare:           sm.CrunchShare,

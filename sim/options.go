@@ -94,6 +94,11 @@ type Options struct {
 	RebalanceFalseAlarms float64
 	ReclaimShare         float64
 	HazardMultiplier     float64
+	// WarmStart starts the window with the fleet the engine holds for the
+	// demand then, up and enabled, and the meetings already running placed
+	// on it; without it the fleet starts empty and those meetings are
+	// left out.
+	WarmStart bool
 	// ZoneCrunchesPerDay and RegionCrunchesPerDay are the rates of
 	// capacity crunches that hit every spot pool of one zone, or every
 	// pool of the region, at once (CapacityAdvisor); each takes a share of

@@ -209,7 +209,7 @@ func baselineKey(bo *Options) string {
 	p := bo.Policy
 	var none model.Policy
 	p.Strategy, p.OnRebalance, p.OnInterruption, p.EndMeetingsBefore = none.Strategy, none.OnRebalance, none.OnInterruption, none.EndMeetingsBefore
-	return fmt.Sprintf("%d|%d|%d|%p|%d|%+v|%p|%p|%p", seed, bo.From, bo.To, trace, len(bo.Meetings), p, bo.Load, bo.Bill, bo.Bitrates)
+	return fmt.Sprintf("%d|%d|%d|%p|%d|%+v|%p|%p|%p|%t", seed, bo.From, bo.To, trace, len(bo.Meetings), p, bo.Load, bo.Bill, bo.Bitrates, bo.WarmStart)
 }
 
 // baselineDrawsRandom: whether an all-on-demand run uses its seed.

@@ -142,6 +142,9 @@ type world struct {
 	meetings  []meetingRun
 	next      int // next meeting to start
 	launchR   *rand.Rand
+	// warming: the window's warm start is launching the fleet already
+	// running at its start (warmstart.go).
+	warming bool
 	// odUnavail is aligned with the policy's AZs: on-demand launches there
 	// found no capacity until then.
 	odUnavail []int64
