@@ -94,6 +94,9 @@ func ReadSpotLake(paths []string) (*SpotLakeHistory, error) {
 	return ReadSpotLakeWhere(paths, nil)
 }
 
+// ErrNoSpotLakePool: every record read was of a pool left out.
+var ErrNoSpotLakePool = errors.New("is for a pool wanted here")
+
 // ReadSpotLakeWhere is ReadSpotLake keeping only the pools keep accepts
 // (all when nil): a month of the archive is some 200 million records over
 // every region and type, of which a simulation needs a few pools. Left-out
@@ -117,7 +120,7 @@ func ReadSpotLakeWhere(paths []string, keep func(SpotLakePool) bool) (*SpotLakeH
 	}
 	if h.Records == 0 {
 		if h.Skipped > 0 {
-			return nil, fmt.Errorf("SpotLake snapshots: none of the %d records in %s is for a pool wanted here", h.Skipped, strings.Join(paths, ", "))
+			return nil, fmt.Errorf("SpotLake snapshots: none of the %d records in %s %w", h.Skipped, strings.Join(paths, ", "), ErrNoSpotLakePool)
 		}
 		return nil, fmt.Errorf("SpotLake snapshots: no records in %s", strings.Join(paths, ", "))
 	}
