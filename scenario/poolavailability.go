@@ -2,6 +2,7 @@ package scenario
 
 import (
 	"hash/fnv"
+	"math"
 	"math/rand/v2"
 
 	"github.com/scalite/scalite/interruptions"
@@ -41,13 +42,9 @@ var DefaultBandSpells = [...]BandSpells{
 	model.BandOver20: {UpHours: 24.49, DownHours: 6.41},
 }
 
-// availabilityTick is the resolution of drawn availability: a minute, as
-// for fitted models (modelTick).
-const availabilityTick = modelTick
-
 // PoolAvailabilityByBand draws each spot pool's availability from the
 // two-state model with the spells of the band in force, one
-// interruptions.GenerateSteps sequence per pool. simulation.hazard_multiplier
+// interruptions.GenerateChanges draw per pool, held as its changes. simulation.hazard_multiplier
 // scales reclaim events only, not these spells: the >20% band already
 // holds the busiest pools measured, and a stress test multiplying it would
 // leave pools unavailable most of the time; pool_availability: off
@@ -66,13 +63,11 @@ func PoolAvailabilityByBand(spells [5]BandSpells) sim.PoolAvailabilityFunc {
 			}
 			steps[i] = interruptions.RateStep{AtHour: float64(b.At-from) / 3600, UpRate: 1 / s.UpHours, DownRate: 1 / s.DownHours}
 		}
-		n := int((to-from+availabilityTick-1)/availabilityTick) + 1
-		up := interruptions.GenerateSteps(steps, n, availabilityTick, rand.New(rand.NewPCG(seed, marketStream(k))))
-		a := &sim.Availability{GapSeconds: availabilityTick, Data: make([]uint8, n)}
-		for i, u := range up {
-			if u {
-				a.Data[i] = 1
-			}
+		startsUp, changes := interruptions.GenerateChanges(steps, float64(to-from)/3600, rand.New(rand.NewPCG(seed, marketStream(k))))
+		a := &sim.Availability{StartsDown: !startsUp, Changes: make([]int64, len(changes))}
+		for i, h := range changes {
+			// The state changes within this second: it holds from the next.
+			a.Changes[i] = int64(math.Ceil(h * 3600))
 		}
 		return a
 	}

@@ -1,6 +1,7 @@
 package scenario_test
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/scalite/scalite/config"
@@ -30,26 +31,41 @@ func buildConfig(t *testing.T, mutate func(*config.Config)) *scenario.Scenario {
 	return sc
 }
 
-// spells are the lengths in hours of a drawn sequence's complete up and
-// down spells (the first and the last, cut by the window, left out).
+// spells are the lengths in hours of a drawn trace's complete up and down
+// spells (the first, cut by the window's start, left out; the last ends
+// at no change).
 func spells(a *sim.Availability) (up, down []float64) {
-	d := a.Data
-	start := 0
-	for i := 1; i <= len(d); i++ {
-		if i < len(d) && d[i] == d[start] {
-			continue
+	isUp := !a.StartsDown
+	for i := 1; i < len(a.Changes); i++ {
+		isUp = !isUp // the state entered at Changes[i-1]
+		h := float64(a.Changes[i]-a.Changes[i-1]) / 3600
+		if isUp {
+			up = append(up, h)
+		} else {
+			down = append(down, h)
 		}
-		if start > 0 && i < len(d) {
-			h := float64(int64(i-start)*a.GapSeconds) / 3600
-			if d[start] == 1 {
-				up = append(up, h)
-			} else {
-				down = append(down, h)
-			}
-		}
-		start = i
 	}
 	return up, down
+}
+
+// upShare is the share of [0, horizon) seconds a drawn trace is available.
+func upShare(a *sim.Availability, horizon int64) float64 {
+	up, at, isUp := int64(0), int64(0), !a.StartsDown
+	for _, c := range a.Changes {
+		if isUp {
+			up += c - at
+		}
+		at, isUp = c, !isUp
+	}
+	if isUp {
+		up += horizon - at
+	}
+	return float64(up) / float64(horizon)
+}
+
+// same reports whether two drawn traces are the same.
+func same(a, b *sim.Availability) bool {
+	return a.StartsDown == b.StartsDown && slices.Equal(a.Changes, b.Changes)
 }
 
 func mean(xs []float64) float64 {
@@ -76,11 +92,7 @@ func TestPoolsAlternateByBandByDefault(t *testing.T) {
 		band := rc.Types[k.InstanceType].Band
 		// A year, so a calm pool's share is measured too.
 		a := o.PoolAvailability(k, []sim.BandStep{{At: o.From, Band: band}}, o.From, o.From+365*86400, o.Seed)
-		up := 0
-		for _, v := range a.Data {
-			up += int(v)
-		}
-		share := float64(up) / float64(len(a.Data))
+		share := upShare(a, 365*86400)
 		want := scenario.DefaultBandSpells[band].AvailableShare()
 		if share < want-0.06 || share > min(1, want+0.06) || share == 1 {
 			t.Errorf("%s (band %s): available %.3f of the time, want about %.3f and some unavailable spells", k, band, share, want)
@@ -120,13 +132,13 @@ func TestPoolSpellsSameSeedSameSpells(t *testing.T) {
 	b := model.MarketKey{InstanceType: "c6i.4xlarge", AZ: "eu-west-1b"}
 	over := []sim.BandStep{{At: 0, Band: model.BandOver20}}
 	const to = 28 * 86400
-	if string(draw(a, over, 0, to, 1).Data) != string(draw(a, over, 0, to, 1).Data) {
+	if !same(draw(a, over, 0, to, 1), draw(a, over, 0, to, 1)) {
 		t.Fatal("the same pool and seed drew different spells")
 	}
-	if string(draw(a, over, 0, to, 1).Data) == string(draw(b, over, 0, to, 1).Data) {
+	if same(draw(a, over, 0, to, 1), draw(b, over, 0, to, 1)) {
 		t.Error("two pools drew the same spells")
 	}
-	if string(draw(a, over, 0, to, 1).Data) == string(draw(a, over, 0, to, 2).Data) {
+	if same(draw(a, over, 0, to, 1), draw(a, over, 0, to, 2)) {
 		t.Error("two seeds drew the same spells")
 	}
 	// Two policies sharing one pool, built from the same seed: its spells
@@ -134,7 +146,7 @@ func TestPoolSpellsSameSeedSameSpells(t *testing.T) {
 	one := buildConfig(t, func(c *config.Config) { c.Spot.InstanceType = config.NameList{"c6i.4xlarge"} })
 	three := buildConfig(t, nil)
 	o1, o3 := one.Options, three.Options
-	if string(o1.PoolAvailability(a, over, o1.From, o1.To, o1.Seed).Data) != string(o3.PoolAvailability(a, over, o3.From, o3.To, o3.Seed).Data) {
+	if !same(o1.PoolAvailability(a, over, o1.From, o1.To, o1.Seed), o3.PoolAvailability(a, over, o3.From, o3.To, o3.Seed)) {
 		t.Error("a pool drew different spells in two policies on the same seed")
 	}
 }
@@ -164,5 +176,17 @@ func TestPoolAvailabilityOffKeepsPoissonOnly(t *testing.T) {
 	o, n, c := run("band")
 	if o.PoolAvailability == nil || n == 0 || c != n {
 		t.Errorf("pool_availability band: %d interruptions (%d capacity) in 28 days of >20%% pools going unavailable every ~24 h; want some, all capacity", n, c)
+	}
+}
+
+// BenchmarkPoolAvailabilityYear draws one pool's spells for a year at the
+// minute resolution, as every run does for each spot pool.
+func BenchmarkPoolAvailabilityYear(b *testing.B) {
+	draw := scenario.PoolAvailabilityByBand(scenario.DefaultBandSpells)
+	k := model.MarketKey{InstanceType: "c6i.4xlarge", AZ: "eu-west-1a"}
+	bands := []sim.BandStep{{At: 0, Band: model.BandOver20}}
+	b.ReportAllocs()
+	for i := range b.N {
+		draw(k, bands, 0, 365*86400, uint64(i))
 	}
 }

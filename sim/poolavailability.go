@@ -1,6 +1,8 @@
 package sim
 
 import (
+	"sort"
+
 	"github.com/scalite/scalite/model"
 )
 
@@ -104,10 +106,18 @@ func (w *world) reclaimHolds(m *market) bool {
 }
 
 // nextChange is the offset of the first tick after off's whose value
-// differs from off's: the next time the pool changes state. The simulator
-// waits for it rather than looking at every tick.
+// differs from off's, or of the first change after off: the next time the
+// pool changes state. The simulator waits for it rather than looking at
+// every tick.
 func (a *Availability) nextChange(off int64) (int64, bool) {
-	if len(a.Data) == 0 || off < 0 {
+	if len(a.Data) == 0 {
+		n := sort.Search(len(a.Changes), func(i int) bool { return a.Changes[i] > off })
+		if n == len(a.Changes) {
+			return 0, false
+		}
+		return a.Changes[n], true
+	}
+	if off < 0 {
 		return 0, false
 	}
 	i := off / a.GapSeconds

@@ -45,37 +45,43 @@ func onePool(c *config.Config) {
 // instances, refuses every launch until it is back (the fleet falls back
 // to on-demand), and takes launches again after.
 func TestLaunchesFailWhilePoolUnavailable(t *testing.T) {
-	o := defaultOptions(t, func(c *config.Config) {
-		onePool(c)
-		c.Simulation.HazardMultiplier = 0 // no reclaim events: only the pool's spells
-	})
-	o.To = o.From + 7*86400
-	// Available on the first day, unavailable on the second, then back.
-	o.PoolAvailability = func(k model.MarketKey, bands []sim.BandStep, from, to int64, seed uint64) *sim.Availability {
-		a := &sim.Availability{GapSeconds: 3600, Data: make([]uint8, 7*24)}
-		for i := range a.Data {
-			if i < 24 || i >= 48 {
-				a.Data[i] = 1
-			}
+	// Available on the first day, unavailable on the second, then back:
+	// as ticks (a replayed trace's form) and as changes (a drawn one's).
+	ticks := &sim.Availability{GapSeconds: 3600, Data: make([]uint8, 7*24)}
+	for i := range ticks.Data {
+		if i < 24 || i >= 48 {
+			ticks.Data[i] = 1
 		}
-		return a
 	}
-	log := &poolEvents{}
-	o.Recorder = log
-	r := mustRun(t, o)
-	const pool = "c5a.4xlarge/eu-west-1a"
-	down, up := o.From+86400, o.From+2*86400
-	if r.CapacityInterruptions == 0 || log.count("interruption-notice", pool, down, down+1) == 0 {
-		t.Errorf("%d capacity interruptions, %d notices when the pool went down: want its instances interrupted then", r.CapacityInterruptions, log.count("interruption-notice", pool, down, down+1))
-	}
-	if n := log.count("launch", pool, down, up); n != 0 {
-		t.Errorf("%d launches into the pool while it was unavailable", n)
-	}
-	if log.count("launch-failed", pool, down, up) == 0 || log.count("launch", "on-demand", down, up) == 0 {
-		t.Errorf("launch failures %d and on-demand launches %d during the outage: want the fleet to try the pool and fall back", log.count("launch-failed", pool, down, up), log.count("launch", "on-demand", down, up))
-	}
-	if log.count("launch", pool, up, o.To) == 0 {
-		t.Error("no launch into the pool after it came back")
+	changes := &sim.Availability{Changes: []int64{86400, 2 * 86400}}
+	for name, avail := range map[string]*sim.Availability{"ticks": ticks, "changes": changes} {
+		t.Run(name, func(t *testing.T) {
+			o := defaultOptions(t, func(c *config.Config) {
+				onePool(c)
+				c.Simulation.HazardMultiplier = 0 // no reclaim events: only the pool's spells
+			})
+			o.To = o.From + 7*86400
+			o.PoolAvailability = func(k model.MarketKey, bands []sim.BandStep, from, to int64, seed uint64) *sim.Availability {
+				return avail
+			}
+			log := &poolEvents{}
+			o.Recorder = log
+			r := mustRun(t, o)
+			const pool = "c5a.4xlarge/eu-west-1a"
+			down, up := o.From+86400, o.From+2*86400
+			if r.CapacityInterruptions == 0 || log.count("interruption-notice", pool, down, down+1) == 0 {
+				t.Errorf("%d capacity interruptions, %d notices when the pool went down: want its instances interrupted then", r.CapacityInterruptions, log.count("interruption-notice", pool, down, down+1))
+			}
+			if n := log.count("launch", pool, down, up); n != 0 {
+				t.Errorf("%d launches into the pool while it was unavailable", n)
+			}
+			if log.count("launch-failed", pool, down, up) == 0 || log.count("launch", "on-demand", down, up) == 0 {
+				t.Errorf("launch failures %d and on-demand launches %d during the outage: want the fleet to try the pool and fall back", log.count("launch-failed", pool, down, up), log.count("launch", "on-demand", down, up))
+			}
+			if log.count("launch", pool, up, o.To) == 0 {
+				t.Error("no launch into the pool after it came back")
+			}
+		})
 	}
 }
 
