@@ -32,8 +32,10 @@ func (b BandSpells) AvailableShare() float64 { return b.UpHours / (b.UpHours + b
 //     reclaim model also reads. Outages of calm pools are short: the
 //     median unavailable spell in the public traces is 0.4-0.7 h even for
 //     the busiest pools, so 0.5 h (median 0.35 h).
-//   - between: geometric steps (equal ratios per band: x2.34 up, x1.89
-//     down), as the band's fractions themselves step by ratios.
+//   - between: interpolated geometrically, equal ratios per band (x2.34
+//     up, x1.89 down), so each band's outage rate is as many times its
+//     neighbour's; a linear step would leave the middle bands near the
+//     calm end (the two ends differ 30-fold). Not measured.
 var DefaultBandSpells = [...]BandSpells{
 	model.BandUnder5: {UpHours: 730, DownHours: 0.5},
 	model.Band5to10:  {UpHours: 312, DownHours: 0.95},
@@ -44,15 +46,14 @@ var DefaultBandSpells = [...]BandSpells{
 
 // PoolAvailabilityByBand draws each spot pool's availability from the
 // two-state model with the spells of the band in force, one
-// interruptions.GenerateChanges draw per pool, held as its changes. simulation.hazard_multiplier
-// scales reclaim events only, not these spells: the >20% band already
-// holds the busiest pools measured, and a stress test multiplying it would
-// leave pools unavailable most of the time; pool_availability: off
-// removes the spells. The
+// interruptions.GenerateChanges draw per pool, held as its changes. The
 // stream is the run's seed and the market's name: a pool has the same
 // spells in every candidate policy run on that seed, whatever its other
 // pools (common random numbers), and each seed of a multi-seed run draws
-// its own.
+// its own. simulation.hazard_multiplier scales reclaim events only, not
+// these spells: the >20% band already holds the busiest pools measured,
+// and a multiple of it would leave pools unavailable most of the time;
+// pool_availability: off removes the spells.
 func PoolAvailabilityByBand(spells [5]BandSpells) sim.PoolAvailabilityFunc {
 	return func(k model.MarketKey, bands []sim.BandStep, from, to int64, seed uint64) *sim.Availability {
 		steps := make([]interruptions.RateStep, len(bands))
