@@ -161,6 +161,7 @@ func (w *world) instanceEvent(e event) {
 	case evRecordingDone:
 		w.accountOverload(in) // with the load model, processing is load
 		in.recordings--
+		w.demandTouch(e.a)
 	case evRunning:
 		if in.state == stPending {
 			in.state = stBooting

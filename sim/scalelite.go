@@ -69,6 +69,7 @@ func (w *world) meetingSize(i, ci int32) {
 		w.accountOverload(in)
 		in.participants += int(size - mr.size)
 		w.touch(mr.server)
+		w.demandTouch(mr.server)
 		if size > mr.size {
 			in.loadInc += float64(size-mr.size) * in.mult
 		}
@@ -173,6 +174,7 @@ func (w *world) placeOrReject(i int32) {
 	mr.rejected = false
 	in.meetings = append(in.meetings, i)
 	w.touch(s)
+	w.demandTouch(s)
 	in.participants += int(mr.size)
 	if w.o.Load != nil {
 		in.tally.Add(w.meetingTally(i))
@@ -191,6 +193,7 @@ func (w *world) detach(i int32) *instance {
 	w.meetings[last].slot = mr.slot
 	in.meetings = in.meetings[:len(in.meetings)-1]
 	w.touch(mr.server)
+	w.demandTouch(mr.server)
 	in.participants -= int(mr.size)
 	if w.o.Load != nil {
 		in.tally.Sub(w.meetingTally(i))

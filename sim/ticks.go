@@ -42,9 +42,40 @@ func (w *world) scheduleTick(t int64) tick {
 }
 
 // changed notes that an event may have changed what the planner sees;
-// what the poller sees is marked where it changes (touch).
+// what the poller sees is marked where it changes (touch). A meeting's
+// events and a recording's end move only the demand, unless they change a
+// server that is not enabled or has a notice (demandTouch).
 func (w *world) changed(k eventKind) {
-	if k != evSample && k != evJoin {
+	switch k {
+	case evSample, evJoin:
+	case evMeetingStart, evMeetingEnd, evMeetingSize, evRejoin, evRecordingDone:
+		w.demandDirty = true
+	case evPrice, evReclaim, evCrunch, evAvailability:
+		// Prices count only in the choice of a pool to launch into, the
+		// spend cap on launches and the order of scale-in; capacity taken
+		// back shows only through notices, and those ask for a plan
+		// (replan). A plan that launches and cordons nothing decides as
+		// before: Unmoved tells.
+		w.demandDirty = true
+	default:
+		w.planDirty = true
+	}
+}
+
+// demandTouch notes that a meeting or recording changed on a server: on a
+// server enabled with no notice that is a move of the demand, on any other
+// the plan may decide something (retire an emptied server, end meetings
+// before an interruption).
+func (w *world) demandTouch(idx int32) {
+	in := &w.insts[idx]
+	switch {
+	case in.interruption || in.rebalance:
+		w.planDirty = true
+	case in.state == stEnabled:
+	case in.state == stCordoned && (len(in.meetings) > 0 || in.recordings > 0):
+		// Draining and still busy: its capacity counts nowhere and it is
+		// not idle, so nothing a plan decides reads it.
+	default:
 		w.planDirty = true
 	}
 }
@@ -84,14 +115,39 @@ func (w *world) noteCreate(i int32) {
 }
 
 // planTick is the controller's periodic reconcile: schedule the next, then
-// plan if the plan can decide anything.
+// plan if the plan can decide anything. When only the demand moved since
+// a plan that decided nothing, the engine's Unmoved tells whether a plan
+// would decide anything now without planning; QuietUntil of that plan
+// holds for it, since the clock rules read nothing of the demand.
 func (w *world) planTick() {
 	w.nextPlan = w.scheduleTick(w.now + w.o.ReconcileInterval)
-	if !w.planDirty && !w.quietKnown {
+	if w.planDirty || carryOutEveryTick {
+		w.plan()
+		return
+	}
+	if !w.quietKnown {
 		// w.obs and w.st are as the last plan, at plannedAt, left them.
 		w.quietUntil, w.quietKnown = w.planner.QuietUntil(w.plannedAt, &w.obs, w.st), true
 	}
-	if w.planDirty || w.now >= w.quietUntil || carryOutEveryTick {
+	switch {
+	case w.now >= w.quietUntil:
 		w.plan()
+	case w.demandDirty:
+		if !w.unmoved() {
+			w.plan()
+		}
+		w.demandDirty = false
 	}
+}
+
+// unmoved asks the engine whether a plan now would decide nothing, the
+// demand and the servers' capacities being all that moved.
+func (w *world) unmoved() bool {
+	o := &w.obs
+	o.Participants, o.LargeParticipants = w.demand, w.large
+	rho := 0.0
+	if w.o.Load != nil {
+		rho = w.loadPerParticipant()
+	}
+	return w.planner.Unmoved(w.now, o, func(i int) int { return w.capacityUsers(&w.insts[w.live[i]], rho) }, w.st)
 }

@@ -150,6 +150,10 @@ type world struct {
 	// has anything to do.
 	nextPoll, nextPlan tick
 	planDirty          bool
+	// demandDirty: since the last plan only the demand moved (meetings
+	// on servers enabled with no notice); the engine's Unmoved may
+	// answer for the plan.
+	demandDirty bool
 	// pollQueue lists the servers the next poll must read (touch).
 	pollQueue  []int32
 	quietUntil int64 // the engine's: plans before it decide nothing new
