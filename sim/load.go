@@ -12,7 +12,23 @@ import "github.com/scalite/scalite/model"
 // at its current size, with the media of the time its tally was taken.
 func (w *world) meetingTally(i int32) model.LoadTally {
 	mr := &w.meetings[i]
-	return model.TallyOf(w.o.Meetings[i].MixAt(mr.mediaAt, int(mr.size)))
+	if m := &w.lastTally; m.meeting == i && m.size == mr.size && m.at == mr.mediaAt {
+		return m.tally
+	}
+	t := model.TallyOf(w.o.Meetings[i].MixAt(mr.mediaAt, int(mr.size)))
+	w.lastTally = tallyMemo{meeting: i, size: mr.size, at: mr.mediaAt, tally: t}
+	return t
+}
+
+// tallyMemo is the last tally meetingTally worked out: a meeting's tally
+// is asked for two or three times in a row (its start adds it to the
+// demand and to its server, its end takes it from both), and it is a
+// function of the meeting, its size and the time of its media alone.
+type tallyMemo struct {
+	meeting int32
+	size    int32
+	at      int64
+	tally   model.LoadTally
 }
 
 // mediaStarted adds a starting meeting's media to the demand: its tally
@@ -29,6 +45,11 @@ func (w *world) mediaStarted(i int32, m *model.Meeting) {
 		}
 		if o.Load != nil {
 			t := model.TallyOf(mix)
+			// The tally placement asks for next: the meeting at its start
+			// size, with its media of now (meetingStart set both).
+			if mr := &w.meetings[i]; mr.mediaAt == m.Start && int(mr.size) == m.Participants {
+				w.lastTally = tallyMemo{meeting: i, size: mr.size, at: mr.mediaAt, tally: t}
+			}
 			w.demandTally.Add(t)
 			w.loadSeconds += o.Load.LiveLoad(t) * dur
 		}

@@ -180,7 +180,7 @@ func (w *world) placeOrReject(i int32) {
 		in.tally.Add(w.meetingTally(i))
 	}
 	in.loadInc += in.mult // the create
-	w.push(w.now+w.o.JoinDelay, evJoin, i, mr.episode)
+	w.scheduleJoin(i, mr.episode)
 }
 
 // detach takes a meeting off its server.

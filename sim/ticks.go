@@ -151,3 +151,49 @@ func (w *world) unmoved() bool {
 	}
 	return w.planner.Unmoved(w.now, o, func(i int) int { return w.capacityUsers(&w.insts[w.live[i]], rho) }, w.st)
 }
+
+// A meeting's participants join JoinDelay after its create: the same delay
+// for every meeting, so joins come due in the order they were scheduled
+// and wait in a list of their own rather than in the queue, their place
+// among queued events and ticks kept by their time and the sequence
+// number their scheduling drew (as ticks do). A fifth of all events.
+type pendingJoin struct {
+	t       int64
+	seq     uint64
+	meeting int32
+	episode int32
+}
+
+func (j *pendingJoin) before(a tick) bool { return j.t < a.t || (j.t == a.t && j.seq < a.seq) }
+
+func (j *pendingJoin) beforeEvent(e *event) bool {
+	return j.t < e.t || (j.t == e.t && j.seq < e.seq)
+}
+
+// scheduleJoin is push for a join of meeting i's episode.
+func (w *world) scheduleJoin(i, episode int32) {
+	w.q.seq++
+	if w.joinsHead > 1024 && w.joinsHead > len(w.joins)/2 {
+		w.joins = append(w.joins[:0], w.joins[w.joinsHead:]...)
+		w.joinsHead = 0
+	}
+	w.joins = append(w.joins, pendingJoin{t: w.now + w.o.JoinDelay, seq: w.q.seq, meeting: i, episode: episode})
+}
+
+// nextJoin is the earliest join not yet carried out, nil when none.
+func (w *world) nextJoin() *pendingJoin {
+	if w.joinsHead < len(w.joins) {
+		return &w.joins[w.joinsHead]
+	}
+	return nil
+}
+
+// join adds a meeting's participants to its server's load since the last
+// poll (Scalelite counts a join as it counts a create), unless the
+// meeting's episode ended since.
+func (w *world) join(i, episode int32) {
+	if mr := &w.meetings[i]; mr.episode == episode && mr.mode == modeServed {
+		w.insts[mr.server].loadInc += float64(mr.size) * w.insts[mr.server].mult
+		w.touch(mr.server)
+	}
+}

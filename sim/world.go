@@ -163,6 +163,9 @@ type world struct {
 	// buffer, in time order from joinHead on.
 	joinExpiries []joinExpiry
 	joinHead     int
+	// joins wait from joinsHead on, in the order they come due.
+	joins     []pendingJoin
+	joinsHead int
 
 	obs      engine.Observation
 	actions  []engine.Action
@@ -190,6 +193,7 @@ type world struct {
 	overloadLoad float64
 	capRho       float64        // the mix capTypes are for
 	capTypes     []typeCapacity // capacity in participants by type
+	lastTally    tallyMemo      // the last meeting tally worked out
 	// egressGB is what the started meetings send, from the trace;
 	// loadSeconds their live load over time (LU-seconds).
 	egressGB    float64
@@ -216,11 +220,12 @@ func newWorldReusing(o *Options, planner *engine.Planner, spare []meetingRun) *w
 	}
 	w := &world{
 		o: o, planner: planner,
-		st:       engine.NewState(o.Policy.PreWarmWeeks),
-		byID:     map[string]int32{},
-		meetings: meetings,
-		launchR:  rand.New(rand.NewPCG(o.Seed, 0x1a0c4)),
-		insts:    make([]instance, 0, 1024),
+		st:        engine.NewState(o.Policy.PreWarmWeeks),
+		byID:      map[string]int32{},
+		meetings:  meetings,
+		launchR:   rand.New(rand.NewPCG(o.Seed, 0x1a0c4)),
+		lastTally: tallyMemo{meeting: -1},
+		insts:     make([]instance, 0, 1024),
 	}
 	w.odUnavail = make([]int64, len(o.Policy.AZs))
 	w.odShort = make([]int64, len(o.Policy.AZs))
