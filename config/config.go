@@ -120,13 +120,25 @@ type Scalelite struct {
 
 // Simulation holds the world model's knobs (sim only).
 type Simulation struct {
-	CapacityInterruptions string   `yaml:"capacity_interruptions"`
-	RejoinDelay           Duration `yaml:"rejoin_delay"`
-	RecordingProcessing   float64  `yaml:"recording_processing"`
+	CapacityInterruptions string `yaml:"capacity_interruptions"`
+	// PoolAvailability is the advisor model's availability of each spot
+	// pool: "band" (the default) alternates each pool between available
+	// and unavailable, with mean spells by its advisor band (launches fail
+	// while it is unavailable; going unavailable interrupts its spot
+	// instances); "off" keeps pools always available (reclaim events only).
+	PoolAvailability string `yaml:"pool_availability"`
+	// SpotLake reads SpotLake open-data snapshots as each pool's advisor
+	// band over time and, when no other prices are given, its spot prices.
+	SpotLake            SpotLake `yaml:"spotlake,omitempty"`
+	RejoinDelay         Duration `yaml:"rejoin_delay"`
+	RecordingProcessing float64  `yaml:"recording_processing"`
 	// RebalanceProbability is the chance that a rebalance recommendation
 	// precedes a capacity interruption, RebalanceLead by how long.
 	RebalanceProbability float64  `yaml:"rebalance_probability"`
 	RebalanceLead        Duration `yaml:"rebalance_lead"`
+	// WarmStart starts the window with the fleet the engine would hold for
+	// the demand then and the meetings in progress placed on it.
+	WarmStart bool `yaml:"warm_start"`
 	// ZoneCrunchesPerDay and RegionCrunchesPerDay: capacity crunches that
 	// hit every spot pool of a zone, or of the region, at once; each takes
 	// CrunchShare of each pool's spot instances on average.
@@ -159,6 +171,19 @@ type Simulation struct {
 	// RejoinDelayAfterEnd replaces RejoinDelay for meetings ended on purpose:
 	// users see the meeting end and rejoin at once.
 	RejoinDelayAfterEnd Duration `yaml:"rejoin_delay_after_end"`
+}
+
+// SpotLake names the SpotLake archive's snapshots an operator fetched
+// (github.com/ddps-lab/spotlake-open-data, CC BY-NC 4.0: Scalite ships
+// none of it) and how its zone IDs map to the policy's zone names.
+type SpotLake struct {
+	// Paths are snapshot files (.csv or .csv.gz) and directories of them.
+	Paths []string `yaml:"paths,omitempty"`
+	// ZoneIDs maps each of the policy's availability zones to its zone ID
+	// (eu-west-1a: euw1-az3), as `aws ec2 describe-availability-zones`
+	// lists them for the account: SpotLake names zones by ID, and the
+	// same name is a different zone in another account.
+	ZoneIDs map[string]string `yaml:"zone_ids,omitempty"`
 }
 
 // Live configures `scalite live` and `scalite agent`. Secrets are read
@@ -252,6 +277,7 @@ func Default() Config {
 		},
 		Simulation: Simulation{
 			CapacityInterruptions: "advisor",
+			PoolAvailability:      "band",
 			RejoinDelay:           d(60 * time.Second),
 			RecordingProcessing:   0.5,
 			RebalanceProbability:  0.5,
@@ -261,6 +287,7 @@ func Default() Config {
 			HazardMultiplier:      1,
 			AdvisorReading:        "per-instance",
 			CrunchShare:           0.5,
+			WarmStart:             true,
 			JoinDelay:             d(20 * time.Second),
 			RejoinDelayAfterEnd:   d(15 * time.Second),
 		},

@@ -189,6 +189,10 @@ func (f *File) Validate(cat *model.Catalog) error {
 	default:
 		bad("simulation.capacity_interruptions", "unknown model %q (want advisor, off, trace:DIR or model:MODEL.yaml)", ci)
 	}
+	if pa := sim.PoolAvailability; pa != "band" && pa != "off" {
+		bad("simulation.pool_availability", "want band (pools alternate between available and unavailable by advisor band) or off, got %q", pa)
+	}
+	c.validateSpotLake(bad)
 	if sim.RecordingProcessing < 0 {
 		bad("simulation.recording_processing", "must not be negative, got %v", sim.RecordingProcessing)
 	}

@@ -54,7 +54,10 @@ type SpotLakePoint struct {
 type SpotLakeHistory struct {
 	Pools   map[SpotLakePool][]SpotLakePoint
 	Files   int
-	Records int
+	Records int // records kept
+	// Skipped counts the records of pools the reader was told to leave out.
+	Skipped int
+	keep    func(SpotLakePool) bool
 }
 
 // spotLakeColumns are the archive's columns, all required.
@@ -88,11 +91,22 @@ func BandFromSpotLakeGrade(g float64) (model.AdvisorBand, error) {
 // ReadSpotLake reads SpotLake snapshot files and directories (every file
 // below, gzip undone). Errors name the file, line and column.
 func ReadSpotLake(paths []string) (*SpotLakeHistory, error) {
+	return ReadSpotLakeWhere(paths, nil)
+}
+
+// ErrNoSpotLakePool: every record read was of a pool left out.
+var ErrNoSpotLakePool = errors.New("is for a pool wanted here")
+
+// ReadSpotLakeWhere is ReadSpotLake keeping only the pools keep accepts
+// (all when nil): a month of the archive is some 200 million records over
+// every region and type, of which a simulation needs a few pools. Left-out
+// records are still checked up to their pool's columns.
+func ReadSpotLakeWhere(paths []string, keep func(SpotLakePool) bool) (*SpotLakeHistory, error) {
 	files, err := expandPaths(paths)
 	if err != nil {
 		return nil, fmt.Errorf("reading SpotLake snapshots: %w", err)
 	}
-	h := &SpotLakeHistory{Pools: map[SpotLakePool][]SpotLakePoint{}}
+	h := &SpotLakeHistory{Pools: map[SpotLakePool][]SpotLakePoint{}, keep: keep}
 	for _, f := range files {
 		r, closeFn, err := openInput(f)
 		if err != nil {
@@ -105,6 +119,9 @@ func ReadSpotLake(paths []string) (*SpotLakeHistory, error) {
 		}
 	}
 	if h.Records == 0 {
+		if h.Skipped > 0 {
+			return nil, fmt.Errorf("SpotLake snapshots: none of the %d records in %s %w", h.Skipped, strings.Join(paths, ", "), ErrNoSpotLakePool)
+		}
 		return nil, fmt.Errorf("SpotLake snapshots: no records in %s", strings.Join(paths, ", "))
 	}
 	for k, pts := range h.Pools {
@@ -162,6 +179,10 @@ func (h *SpotLakeHistory) read(r io.Reader, name string) error {
 			if f(col) == "" {
 				return fail(col, errors.New("missing"))
 			}
+		}
+		if h.keep != nil && !h.keep(key) {
+			h.Skipped++
+			continue
 		}
 		ints := []struct {
 			col    int

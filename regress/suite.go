@@ -39,6 +39,13 @@ type Scenario struct {
 	To      string   `yaml:"to"`
 	Seed    uint64   `yaml:"seed"`
 	Runs    int      `yaml:"runs"`
+	// CapacityInterruptions, when set, is the world's spot capacity for
+	// every policy on this scenario: trace:DIR (replayed availability
+	// traces) or model:FILE (a fitted interruption model), relative to the
+	// suite file. It replaces each policy's
+	// simulation.capacity_interruptions: capacity is an input, like the
+	// prices, not a choice of the policy.
+	CapacityInterruptions string `yaml:"capacity_interruptions"`
 }
 
 // Tolerance is how much worse a metric may get: a change passes when it is
@@ -109,6 +116,9 @@ func LoadSuite(path string) (*Suite, error) {
 		}
 		if sc.Runs < 0 {
 			return nil, fmt.Errorf("%s: scenarios[%d].runs: must be positive", path, i)
+		}
+		if ci := sc.CapacityInterruptions; ci != "" && capacityPath(ci) == "" {
+			return nil, fmt.Errorf("%s: scenarios[%d].capacity_interruptions: want trace:DIR or model:FILE, got %q", path, i, ci)
 		}
 	}
 	for k := range s.Tolerances {
@@ -231,6 +241,13 @@ func (s *Suite) InputsHash(sc *Scenario) (string, error) {
 			return "", fmt.Errorf("scenario %s: %w", sc.Name, err)
 		}
 	}
+	// Only when set, so that the hashes of scenarios without it stay.
+	if ci := sc.CapacityInterruptions; ci != "" {
+		parts = append(parts, []byte("capacity_interruptions|"+ci))
+		if err := read(capacityPath(ci)); err != nil {
+			return "", fmt.Errorf("scenario %s: capacity_interruptions: %w", sc.Name, err)
+		}
+	}
 	return datasets.Fingerprint(parts...), nil
 }
 
@@ -253,9 +270,27 @@ func listFiles(p string) ([]string, error) {
 	return out, err
 }
 
+// capacityPath is the file or directory of a trace:DIR or model:FILE
+// value, "" for anything else.
+func capacityPath(ci string) string {
+	for _, prefix := range []string{"trace:", "model:"} {
+		if p, ok := strings.CutPrefix(ci, prefix); ok {
+			return p
+		}
+	}
+	return ""
+}
+
 // Build makes the simulator scenario for one policy.
 func (s *Suite) Build(sc *Scenario, pol *Policy, cat *model.Catalog) (*scenario.Scenario, error) {
-	in := scenario.Inputs{Config: pol.File, Catalog: cat, Product: sc.Product, TracePath: s.path(sc.Trace), SamplesPath: s.path(sc.Samples),
+	file := pol.File
+	if ci := sc.CapacityInterruptions; ci != "" {
+		// A copy: the policy's parsed file is shared by every scenario.
+		f := *pol.File
+		f.Config.Simulation.CapacityInterruptions = strings.TrimSuffix(ci, capacityPath(ci)) + s.path(capacityPath(ci))
+		file = &f
+	}
+	in := scenario.Inputs{Config: file, Catalog: cat, Product: sc.Product, TracePath: s.path(sc.Trace), SamplesPath: s.path(sc.Samples),
 		Profile: sc.Profile, Scale: sc.Scale, Seed: sc.Seed}
 	for _, p := range sc.Prices {
 		in.PricePaths = append(in.PricePaths, s.path(p))

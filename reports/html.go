@@ -157,6 +157,7 @@ pre{background:#f6f6f6;padding:1em;overflow:auto;font-size:.85em}.chart svg{widt
 <tr><td>Spot prices</td><td>{{.Prices}}</td></tr>
 <tr><td>Meeting trace</td><td>{{.Trace}}</td></tr>
 <tr><td>Window</td><td>{{.Window}}</td></tr>
+{{if .Start}}<tr><td>Start</td><td>{{.Start}}</td></tr>{{end}}
 <tr><td>Markets</td><td>{{.Markets}}</td></tr>
 <tr><td>Seeds</td><td>{{.Seeds}}</td></tr>
 </table>
@@ -213,7 +214,7 @@ func (r *Report) html(charts []Chart) ([]byte, error) {
 		"Title": title, "Headlines": r.headlines(), "Bill": r.bill(), "Many": len(r.Runs) > 1, "RunsText": runs,
 		"Charts":   hc,
 		"Window":   fmt.Sprintf("%s to %s (%.1f days)", fmtT(r.From), fmtT(r.To), float64(r.To-r.From)/86400),
-		"Meetings": r.Meetings, "Prices": r.PricesLabel, "Trace": r.TraceLabel,
+		"Meetings": r.Meetings, "Prices": r.PricesLabel, "Trace": r.TraceLabel, "Start": r.start(),
 		"Markets": strings.Join(markets, ", "), "Seeds": seeds,
 		"PolicyText": fmt.Sprintf("%s; on-demand %s, base %d, fallback %v; fleet %d–%d, headroom %.0f%%; on rebalance %s, on interruption %s; large meetings above %d on on-demand; pre-warm %v",
 			spot, p.OnDemandType.Name, p.OnDemandBase, p.OnDemandFallback, p.Min, p.Max, p.Headroom*100, p.OnRebalance, p.OnInterruption, p.LargeMeeting, p.PreWarm),
@@ -221,6 +222,18 @@ func (r *Report) html(charts []Chart) ([]byte, error) {
 		"LoadPerParticipant": lpp, "UsersPer16": usersPer16,
 	})
 	return b.Bytes(), err
+}
+
+// start says how the (first) run's window opened: warm, with the fleet and
+// the meetings in progress then, or cold.
+func (r *Report) start() string {
+	if len(r.Runs) == 0 {
+		return ""
+	}
+	if f := r.Runs[0]; f.WarmStart {
+		return fmt.Sprintf("warm: %d servers up and %d meetings in progress placed at the start (simulation.warm_start)", f.WarmStartServers, f.WarmStartMeetings)
+	}
+	return "cold: an empty fleet, the meetings in progress at the start left out (simulation.warm_start: false)"
 }
 
 func fmtT(t int64) string { return time.Unix(t, 0).UTC().Format("2006-01-02 15:04Z") }

@@ -104,7 +104,7 @@ func TestFilesAreValid(t *testing.T) {
 			}
 		case f.Name == "report.html":
 			html := string(f.Data)
-			for _, want := range []string{"<svg", "Policy cost (USD)", "p5 – p95", "Disruption per day", "Assumptions of the model", "−ln(1−f)/730"} {
+			for _, want := range []string{"<svg", "Policy cost (USD)", "p5 – p95", "Disruption per day", "Assumptions of the model", "−ln(1−f)/730", "<td>Start</td><td>warm: 3 servers up"} {
 				if !strings.Contains(html, want) {
 					t.Errorf("report.html lacks %q", want)
 				}

@@ -77,6 +77,13 @@ type Result struct {
 	// Crunches counts capacity crunches across a zone's or the region's
 	// pools.
 	Crunches int `json:"crunches,omitempty"`
+	// WarmStart: the window started warm (simulation.warm_start), with
+	// WarmStartServers up and enabled and WarmStartMeetings, the meetings
+	// running at its start, placed on them (both 0 when started cold: an
+	// empty fleet, the meetings running then left out).
+	WarmStart         bool `json:"warm_start"`
+	WarmStartServers  int  `json:"warm_start_servers"`
+	WarmStartMeetings int  `json:"warm_start_meetings"`
 	// NeverBooted counts servers terminated because their BBB did not come
 	// up within fleet.boot_timeout (also counted in launch_failures).
 	NeverBooted int `json:"never_booted,omitempty"`

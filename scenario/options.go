@@ -26,6 +26,7 @@ func OptionsFrom(cfg *config.Config, cat *model.Catalog) (sim.Options, error) {
 		ReclaimShare:          sm.ReclaimShare,
 		HazardMultiplier:      sm.HazardMultiplier,
 		RebalanceFalseAlarms:  sm.RebalanceFalseAlarmRate,
+		WarmStart:             sm.WarmStart,
 		ZoneCrunchesPerDay:    sm.ZoneCrunchesPerDay,
 		RegionCrunchesPerDay:  sm.RegionCrunchesPerDay,
 		CrunchShare:           sm.CrunchShare,
@@ -56,6 +57,9 @@ func OptionsFrom(cfg *config.Config, cat *model.Catalog) (sim.Options, error) {
 		o.Capacity = sim.CapacityOff
 	default:
 		o.Capacity = sim.CapacityTrace
+	}
+	if o.Capacity == sim.CapacityAdvisor && sm.PoolAvailability != "off" {
+		o.PoolAvailability = PoolAvailabilityByBand(DefaultBandSpells)
 	}
 	return o, nil
 }

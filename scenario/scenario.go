@@ -68,10 +68,22 @@ func Build(in Inputs) (*Scenario, error) {
 			traced <- traceRead{ms, st, err}
 		}()
 	}
-	if len(in.PricePaths) == 0 {
+	// SpotLake's history (simulation.spotlake): each pool's band over
+	// time and, unless prices are given, its spot prices.
+	var lake *SpotLake
+	if sl := in.Config.Config.Simulation.SpotLake; len(sl.Paths) > 0 {
+		if lake, err = ReadSpotLake(sl, o.Policy.Region, in.Catalog); err != nil {
+			return nil, fmt.Errorf("simulation.spotlake: %w", err)
+		}
+		o.Bands = lake.Bands
+	}
+	switch {
+	case len(in.PricePaths) == 0 && lake != nil:
+		sc.Prices, sc.PricesLabel = lake.Prices, lake.Label
+	case len(in.PricePaths) == 0:
 		sc.Prices, err = datasets.DefaultPrices()
 		sc.PricesLabel = datasets.DefaultPricesName
-	} else {
+	default:
 		sc.Prices, err = datasets.ReadPrices(in.PricePaths, datasets.PriceReadOptions{Product: in.Product})
 		sc.PricesLabel = strings.Join(in.PricePaths, ", ")
 	}
@@ -129,6 +141,9 @@ func Build(in Inputs) (*Scenario, error) {
 			sc.Notes = append(sc.Notes, fmt.Sprintf("market %s has no price before %s (%.1f of %.1f days): unavailable until then (no launches)",
 				k, fmtT(s.First()), float64(s.First()-from)/86400, float64(to-from)/86400))
 		}
+	}
+	if lake != nil {
+		sc.Notes = append(sc.Notes, lake.Notes(markets, from, to)...)
 	}
 	o.From, o.To, o.Seed = from, to, in.Seed
 	if ci := in.Config.Config.Simulation.CapacityInterruptions; strings.HasPrefix(ci, "model:") {

@@ -16,7 +16,34 @@ import (
 // recommendations and interruption notices, launches and terminations.
 
 func (w *world) expWait(m *market) int64 {
-	return int64(m.rng.ExpFloat64()/m.perSecond) + 1
+	return waitSeconds(m.rng.ExpFloat64() / m.perSecond)
+}
+
+// maxWait bounds a drawn wait: about 140 million years, past any window,
+// and small enough that a time plus it cannot overflow.
+const maxWait = 1 << 52
+
+// waitSeconds turns a drawn wait in seconds into the whole seconds until
+// the event, at least 1. A rate so low that the wait exceeds int64 (a
+// hazard multiplier of 1e-12, a false-alarm rate near 0) must still land
+// after the window: converting such a float to int64 is
+// implementation-defined in Go and gives math.MinInt64 on amd64, an event
+// before the window that sent the clock back to 1970 minus 292 billion
+// years.
+func waitSeconds(x float64) int64 {
+	if !(x < maxWait) { // also +Inf and NaN
+		return maxWait
+	}
+	return int64(x) + 1
+}
+
+// scheduleFalseRebalance schedules a running spot instance's next false
+// rebalance recommendation, drawn from the instance's own stream so that
+// the draw does not shift any other.
+func (w *world) scheduleFalseRebalance(idx int32) {
+	in := &w.insts[idx]
+	r := rand.New(rand.NewPCG(w.o.Seed^0x5eba1a4ce, uint64(w.now)<<20^uint64(idx)<<8^uint64(uint32(in.gen))))
+	w.push(w.now+waitSeconds(r.ExpFloat64()/w.o.RebalanceFalseAlarms*86400), evFalseRebalance, idx, in.gen)
 }
 
 func (w *world) priceChange(mi int32) {
@@ -46,6 +73,10 @@ func (w *world) priceChange(mi int32) {
 // rebalance lead.
 func (w *world) reclaim(mi int32) {
 	m := &w.markets[mi]
+	if !w.reclaimHolds(m) {
+		w.push(w.now+w.expWait(m), evReclaim, mi, 0)
+		return
+	}
 	m.reclaims++
 	share := math.Min(1, 2*w.o.ReclaimShare*m.rng.Float64())
 	w.push(w.now+w.expWait(m), evReclaim, mi, 0)
@@ -61,7 +92,7 @@ func (w *world) crunch(gi int32) {
 	g := &w.crunches[gi]
 	g.count++
 	w.res.Crunches++
-	w.push(w.now+int64(g.rng.ExpFloat64()/g.perSecond)+1, evCrunch, gi, 0)
+	w.push(w.now+waitSeconds(g.rng.ExpFloat64()/g.perSecond), evCrunch, gi, 0)
 	for _, mi := range g.markets {
 		share := math.Min(1, 2*w.o.CrunchShare*g.rng.Float64())
 		w.reclaimPool(mi, share, rand.New(rand.NewPCG(w.o.Seed^g.count, uint64(mi)<<16^uint64(gi)+0xc7c4)), g.name)
@@ -114,7 +145,7 @@ func (w *world) availability(mi int32) {
 		}
 	}
 	m.up = up
-	if next := (off/m.avail.GapSeconds + 1) * m.avail.GapSeconds; next/m.avail.GapSeconds < int64(len(m.avail.Data)) {
+	if next, ok := m.avail.nextChange(off); ok {
 		w.push(w.o.From+next, evAvailability, mi, 0)
 	}
 }
@@ -150,7 +181,9 @@ func (w *world) launch(a *engine.Action) {
 	pol := &w.o.Policy
 	if a.Spot {
 		m := &w.markets[a.Pool]
-		failed := m.price > a.MaxPrice || !m.up || w.now < m.failedUntil || w.launchR.Float64() < w.o.LaunchFailure
+		// The warm fleet (warmstart.go) is already running: the random
+		// failures of launching it are in the past.
+		failed := m.price > a.MaxPrice || !m.up || w.now < m.failedUntil || (!w.warming && w.launchR.Float64() < w.o.LaunchFailure)
 		if failed {
 			m.unavailUntil = w.now + pol.UnavailableFor
 			w.res.LaunchFailures++
@@ -171,7 +204,7 @@ func (w *world) launch(a *engine.Action) {
 		// Drawn only when the model is on, so the launch stream (and
 		// every result) stays as it was without it.
 		k := slices.Index(pol.AZs, a.AZ)
-		if w.o.OnDemandLaunchFailure > 0 && k >= 0 && (w.now < w.odShort[k] || w.launchR.Float64() < w.o.OnDemandLaunchFailure) {
+		if w.o.OnDemandLaunchFailure > 0 && k >= 0 && !w.warming && (w.now < w.odShort[k] || w.launchR.Float64() < w.o.OnDemandLaunchFailure) {
 			// A zone short of capacity stays short for a while, as a pool
 			// does after a reclaim: retrying it at once fails again.
 			if w.now >= w.odShort[k] {
@@ -193,7 +226,7 @@ func (w *world) launch(a *engine.Action) {
 		mult: w.scaleliteMultiplier(typ),
 	})
 	in := &w.insts[idx]
-	in.neverBoots = w.o.BootFailure > 0 && w.launchR.Float64() < w.o.BootFailure
+	in.neverBoots = w.o.BootFailure > 0 && !w.warming && w.launchR.Float64() < w.o.BootFailure
 	w.byID[in.id] = idx
 	w.live = append(w.live, idx)
 	w.obs.Servers = append(w.obs.Servers, engine.Server{
@@ -201,7 +234,11 @@ func (w *world) launch(a *engine.Action) {
 		CapacityUsers: typ.CapacityUsers, LaunchedAt: w.now, USDPerHour: typ.OnDemandUSDPerHour,
 	})
 	w.res.Launches++
-	w.push(w.now+pol.LaunchToRunning, evRunning, idx, in.gen)
+	if w.warming {
+		w.warmServer(idx)
+	} else {
+		w.push(w.now+pol.LaunchToRunning, evRunning, idx, in.gen)
+	}
 	if w.o.Recorder != nil {
 		w.record(results.Record{Kind: "launch", Server: w.insts[idx].id, Market: w.marketName(&w.insts[idx]), Detail: a.Reason})
 	}

@@ -1,10 +1,6 @@
 package sim
 
-import (
-	"math/rand/v2"
-
-	"github.com/scalite/scalite/results"
-)
+import "github.com/scalite/scalite/results"
 
 // The event loop: events in time order, each handed to the part of the
 // world it concerns; re-plans at once when something changes.
@@ -62,14 +58,13 @@ func (w *world) runUntil(stop int64) {
 	}
 	for i := range w.crunches {
 		if g := &w.crunches[i]; g.perSecond > 0 && len(g.markets) > 0 {
-			w.push(o.From+int64(g.rng.ExpFloat64()/g.perSecond)+1, evCrunch, int32(i), 0)
+			w.push(o.From+waitSeconds(g.rng.ExpFloat64()/g.perSecond), evCrunch, int32(i), 0)
 		}
 	}
-	// Meetings of the window, in start order, fed one at a time.
-	for w.next < len(o.Meetings) && o.Meetings[w.next].Start < o.From {
-		w.meetings[w.next].mode = modeDone
-		w.next++
-	}
+	// Meetings of the window, in start order, fed one at a time; those
+	// running at its start are placed on a warm fleet or, started cold,
+	// left out (warmstart.go).
+	w.openWindow()
 	w.scheduleNextMeeting()
 	w.nextPoll = w.scheduleTick(o.From)
 	w.nextPlan = w.scheduleTick(o.From)
@@ -174,10 +169,7 @@ func (w *world) instanceEvent(e event) {
 			in.runningAt = w.now
 			w.push(w.now+w.o.Policy.BootTime, evBooted, e.a, in.gen)
 			if in.spot && w.o.RebalanceFalseAlarms > 0 {
-				// Drawn from the instance's own stream, so that the draw
-				// does not shift any other.
-				r := rand.New(rand.NewPCG(w.o.Seed^0x5eba1a4ce, uint64(w.now)<<20^uint64(e.a)<<8^uint64(uint32(in.gen))))
-				w.push(w.now+int64(r.ExpFloat64()/w.o.RebalanceFalseAlarms*86400)+1, evFalseRebalance, e.a, in.gen)
+				w.scheduleFalseRebalance(e.a)
 			}
 		}
 	case evBooted:

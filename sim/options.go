@@ -16,7 +16,7 @@ type CapacityMode uint8
 
 // Capacity interruption models.
 const (
-	CapacityAdvisor CapacityMode = iota // Poisson reclaim events at the advisor band's rate
+	CapacityAdvisor CapacityMode = iota // Poisson reclaim events at the advisor band's rate; with PoolAvailability, pools alternating between available and unavailable
 	CapacityOff
 	CapacityTrace // replayed availability traces
 )
@@ -68,6 +68,18 @@ type Options struct {
 	// market listed here has reclaim events at this rate (each taking
 	// ReclaimShare of the pool on average) instead of a trace.
 	Hazards map[model.MarketKey]float64
+	// PoolAvailability, when set, makes every spot pool of CapacityAdvisor
+	// alternate between available and unavailable, with the spells it
+	// draws for the pool's band (poolavailability.go): launches into an
+	// unavailable pool fail, and a pool going unavailable interrupts its
+	// running spot instances, as with CapacityTrace. Nil: pools are
+	// always available (reclaim events only).
+	PoolAvailability PoolAvailabilityFunc
+	// Bands is each market's advisor band over time (e.g. SpotLake's
+	// history), for CapacityAdvisor: its reclaim hazard and its
+	// availability spells follow the band in force. A market not listed,
+	// or before its first step, has its type's band.
+	Bands map[model.MarketKey][]BandStep
 
 	RejoinDelay          int64
 	RejoinDelayAfterEnd  int64
@@ -82,6 +94,11 @@ type Options struct {
 	RebalanceFalseAlarms float64
 	ReclaimShare         float64
 	HazardMultiplier     float64
+	// WarmStart starts the window with the fleet the engine holds for the
+	// demand then, up and enabled, and the meetings already running placed
+	// on it; without it the fleet starts empty and those meetings are
+	// left out.
+	WarmStart bool
 	// ZoneCrunchesPerDay and RegionCrunchesPerDay are the rates of
 	// capacity crunches that hit every spot pool of one zone, or every
 	// pool of the region, at once (CapacityAdvisor); each takes a share of

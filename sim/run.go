@@ -13,7 +13,9 @@ import (
 // ModelVersion names the simulator's behaviour; baselines made by another
 // version are not comparable. 3: capacity by the load model of the
 // meetings' media, Scalelite load multipliers by type, the whole bill.
-const ModelVersion = "scalite-sim/3"
+// 4: among others, spot pools alternating between available and
+// unavailable by advisor band (Options.PoolAvailability).
+const ModelVersion = "scalite-sim/4"
 
 // Run simulates the policy and, through the same engine, the all-on-demand
 // baseline of the same demand, and reports both.
@@ -239,7 +241,7 @@ func baselineKey(bo *Options) string {
 	p := bo.Policy
 	var none model.Policy
 	p.Strategy, p.OnRebalance, p.OnInterruption, p.EndMeetingsBefore = none.Strategy, none.OnRebalance, none.OnInterruption, none.EndMeetingsBefore
-	return fmt.Sprintf("%d|%d|%d|%p|%d|%+v|%p|%p|%p", seed, bo.From, bo.To, trace, len(bo.Meetings), p, bo.Load, bo.Bill, bo.Bitrates)
+	return fmt.Sprintf("%d|%d|%d|%p|%d|%+v|%p|%p|%p|%t", seed, bo.From, bo.To, trace, len(bo.Meetings), p, bo.Load, bo.Bill, bo.Bitrates, bo.WarmStart)
 }
 
 // baselineDrawsRandom: whether an all-on-demand run uses its seed.

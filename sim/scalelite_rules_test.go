@@ -53,6 +53,7 @@ func TestNoMeetingBeforeTheFirstPoll(t *testing.T) {
 		o := twoServers(t, func(c *config.Config) {
 			c.OnDemand.Base, c.Fleet.Min, c.Fleet.Max = 1, 1, 1
 			c.Scalelite.PollInterval = config.Duration{Duration: tc.poll}
+			c.Simulation.WarmStart = false // the server is launched in the window
 		})
 		log := &enableLog{}
 		o.Recorder, o.SampleInterval = log, 3600

@@ -125,7 +125,8 @@ func TestScalelitePileUp(t *testing.T) {
 }
 
 // scenario draws a small random world: a trace of up to 40 meetings over
-// two days, three markets of generated prices and a random policy.
+// two days (some running when the window opens), three markets of
+// generated prices and a random policy, started warm or cold.
 func rapidOptions(t *rapid.T) sim.Options {
 	cat := datasets.DefaultCatalog()
 	cfg := config.Default()
@@ -149,6 +150,7 @@ func rapidOptions(t *rapid.T) sim.Options {
 	cfg.Simulation.HazardMultiplier = rapid.Float64Range(0, 400).Draw(t, "hazard")
 	cfg.Simulation.LaunchFailure = rapid.Float64Range(0, 0.5).Draw(t, "launchfail")
 	cfg.Scalelite.PollInterval = config.Duration{Duration: time.Duration(rapid.IntRange(1, 120).Draw(t, "poll")) * time.Second}
+	cfg.Simulation.WarmStart = rapid.Bool().Draw(t, "warm")
 	if err := (&config.File{Name: "rapid", Config: cfg}).Validate(cat); err != nil {
 		t.Skip(err)
 	}
@@ -179,7 +181,7 @@ func rapidOptions(t *rapid.T) sim.Options {
 	o.From, o.To = start.Unix(), start.Unix()+2*86400
 	n := rapid.IntRange(0, 40).Draw(t, "meetings")
 	for i := range n {
-		s := o.From + rapid.Int64Range(0, 2*86400-60).Draw(t, "start")
+		s := o.From + rapid.Int64Range(-4*3600, 2*86400-60).Draw(t, "start")
 		m := model.Meeting{
 			ID: "m" + string(rune('A'+i%26)) + string(rune('a'+i/26)), Start: s, End: s + rapid.Int64Range(60, 4*3600).Draw(t, "dur"),
 			Participants: rapid.IntRange(0, 300).Draw(t, "size"), Moderators: rapid.IntRange(0, 2).Draw(t, "mods"),
@@ -195,6 +197,13 @@ func rapidOptions(t *rapid.T) sim.Options {
 	datasets.SortMeetings(o.Meetings)
 	o.Seed = rapid.Uint64().Draw(t, "seed")
 	return o
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 func sortCurve(c []model.SizeStep) {
@@ -216,6 +225,22 @@ func TestSimulatorProperties(t *testing.T) {
 		if math.Abs(sum-r.ParticipantMinutesTotal) > 1e-6*math.Max(1, r.ParticipantMinutesTotal) {
 			t.Fatalf("participant-minutes not conserved: served %v + disrupted %v + rejected %v = %v, demand %v",
 				r.ParticipantMinutesServed, r.ParticipantMinutesDisrupted, r.ParticipantMinutesRejected, sum, r.ParticipantMinutesTotal)
+		}
+		// Meetings running at the start count only when started warm.
+		running, created := 0, 0
+		for _, m := range o.Meetings {
+			switch {
+			case m.Start < o.From && m.End > o.From:
+				running++
+			case m.Start >= o.From && m.Start < o.To:
+				created++
+			}
+		}
+		if want := created + running*b2i(o.WarmStart); r.MeetingsTotal != want {
+			t.Fatalf("%d meetings, want %d (%d created in the window, %d running at its start, warm %v)", r.MeetingsTotal, want, created, running, o.WarmStart)
+		}
+		if r.WarmStartMeetings > running*b2i(o.WarmStart) || (!o.WarmStart && r.WarmStartServers != 0) {
+			t.Fatalf("warm %v: %d warm servers, %d of %d meetings in progress placed", o.WarmStart, r.WarmStartServers, r.WarmStartMeetings, running)
 		}
 		if r.SpotCostUSD < 0 || r.OnDemandCostUSD < 0 || r.BaselineOnDemandCostUSD < 0 {
 			t.Fatalf("negative cost: %+v", r)

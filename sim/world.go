@@ -110,6 +110,7 @@ type market struct {
 	reclaims     uint64
 	avail        *Availability
 	up           bool
+	bands        []BandStep // the band over the window, when it changes (poolavailability.go)
 }
 
 // crunchGroup is a set of pools that capacity crunches hit together: the
@@ -141,6 +142,9 @@ type world struct {
 	meetings  []meetingRun
 	next      int // next meeting to start
 	launchR   *rand.Rand
+	// warming: the window's warm start is launching the fleet already
+	// running at its start (warmstart.go).
+	warming bool
 	// odUnavail is aligned with the policy's AZs: on-demand launches there
 	// found no capacity until then.
 	odUnavail []int64
@@ -241,19 +245,8 @@ func newWorldReusing(o *Options, planner *engine.Planner, spare []meetingRun) *w
 		// One stream per market: reclaim events in a pool fall at the same
 		// times whatever the policy does elsewhere (common random numbers).
 		m.rng = rand.New(rand.NewPCG(o.Seed, 0x9e3779b97f4a7c15^uint64(i+1)*0xbf58476d1ce4e5b9))
-		if o.Capacity == CapacityAdvisor && o.ReclaimShare > 0 && o.HazardMultiplier > 0 {
-			band := model.BandOver20
-			if t, ok := o.Policy.Type(k.InstanceType); ok {
-				band = t.Band
-			}
-			// Each event takes ReclaimShare of the pool on average, so the
-			// per-instance hazard is rate x share.
-			m.perSecond = band.HourlyHazard() * o.HazardMultiplier / o.ReclaimShare / 3600
-			if o.AdvisorReading == ReadingPerInstance && o.LifetimeHours > 0 {
-				// HourlyHazard spreads -ln(1-f) over a 730-hour month;
-				// per instance it is spread over one lifetime.
-				m.perSecond *= hoursPerMonth / o.LifetimeHours
-			}
+		if o.Capacity == CapacityAdvisor {
+			w.advisorPool(m) // poolavailability.go
 		}
 		if h, ok := o.Hazards[k]; ok && o.Capacity == CapacityTrace && h > 0 && o.ReclaimShare > 0 {
 			m.perSecond = h * o.HazardMultiplier / o.ReclaimShare / 3600

@@ -190,6 +190,11 @@ func printSimText(w io.Writer, sc *scenario.Scenario, outcomes []results.Result)
 	o := &sc.Options
 	p := &o.Policy
 	fmt.Fprintf(w, "window      %s to %s (%.1f days)\n", fmtTime(o.From), fmtTime(o.To), float64(o.To-o.From)/86400)
+	if len(outcomes) > 1 {
+		fmt.Fprintf(w, "            %s (seed %d)\n", startText(outcomes[0]), outcomes[0].Seed)
+	} else {
+		fmt.Fprintf(w, "            %s\n", startText(outcomes[0]))
+	}
 	fmt.Fprintf(w, "prices      %s\n", sc.PricesLabel)
 	fmt.Fprintf(w, "trace       %s\n", sc.TraceLabel)
 	spot := "off"
@@ -243,6 +248,15 @@ func printSimText(w io.Writer, sc *scenario.Scenario, outcomes []results.Result)
 	fmt.Fprintf(w, "              policy       %8.3f  %8.3f  %10.3f\n", r.DisruptedPct, r.RejectedPct, r.OverloadedPct)
 	fmt.Fprintf(w, "              on-demand    %8.3f  %8.3f  %10.3f\n", r.BaselineDisruptedPct, r.BaselineRejectedPct, r.BaselineOverloadedPct)
 	fmt.Fprintf(w, "seed        %d, %d events\n", r.Seed, r.Events)
+}
+
+// startText says how the window started: warm (simulation.warm_start),
+// with the fleet and the meetings in progress then, or cold.
+func startText(r results.Result) string {
+	if !r.WarmStart {
+		return "started cold: an empty fleet, the meetings in progress at the start left out"
+	}
+	return fmt.Sprintf("started warm: %d servers, %d meetings in progress", r.WarmStartServers, r.WarmStartMeetings)
 }
 
 func maxPriceText(m map[string]float64) string {

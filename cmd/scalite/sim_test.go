@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -109,5 +110,41 @@ func TestSimFailsBeforeSimulating(t *testing.T) {
 	code, _, errOut = scalite(t, "sim", "--config", filepath.Join(dir, "missing.yaml"))
 	if code != 1 || !strings.Contains(errOut, "no such file") {
 		t.Fatalf("explicit missing config: exit %d, stderr %s", code, errOut)
+	}
+}
+
+// TestSimSaysHowTheWindowStarted: the text output's second line says the
+// window started warm, with its fleet and meetings in progress, and the
+// JSON has the same; with simulation.warm_start false it says cold.
+func TestSimSaysHowTheWindowStarted(t *testing.T) {
+	window := []string{"--from", "2026-03-03T10:30:00Z", "--to", "2026-03-03T12:30:00Z"}
+	code, out, errOut := scalite(t, append([]string{"sim"}, window...)...)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	lines := strings.Split(out, "\n")
+	var servers, meetings int
+	if n, err := fmt.Sscanf(strings.TrimSpace(lines[1]), "started warm: %d servers, %d meetings in progress", &servers, &meetings); n != 2 || err != nil || servers < 1 || meetings < 1 {
+		t.Errorf("second line %q: want \"started warm: N servers, M meetings in progress\" mid-morning", lines[1])
+	}
+	_, js, _ := scalite(t, append([]string{"sim", "--format", "json"}, window...)...)
+	var m map[string]any
+	if err := json.Unmarshal([]byte(js), &m); err != nil {
+		t.Fatal(err)
+	}
+	if m["warm_start"] != true || m["warm_start_servers"] != float64(servers) || m["warm_start_meetings"] != float64(meetings) {
+		t.Errorf("json: warm_start %v, warm_start_servers %v, warm_start_meetings %v; want true, %d, %d", m["warm_start"], m["warm_start_servers"], m["warm_start_meetings"], servers, meetings)
+	}
+
+	cold := filepath.Join(t.TempDir(), "cold.yaml")
+	if err := os.WriteFile(cold, []byte("simulation:\n  warm_start: false\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut = scalite(t, append([]string{"sim", "--config", cold}, window...)...)
+	if code != 0 {
+		t.Fatalf("cold: exit %d: %s", code, errOut)
+	}
+	if second := strings.Split(out, "\n")[1]; !strings.Contains(second, "started cold") {
+		t.Errorf("cold: second line %q, want it to say the window started cold", second)
 	}
 }
