@@ -46,7 +46,7 @@ func BenchmarkSimRuns(b *testing.B) {
 // run as `scalite sim` runs them (the baseline beside the policy on the
 // second core). Target on the 2-core machines: at most 0.2 s, 60x SimPy.
 func BenchmarkSimSameWorkAsSimPy(b *testing.B) {
-	o := benchscenario.SameWorkAsSimPy(b)
+	o, _, _ := benchscenario.SameWorkAsSimPy(b)
 	b.ResetTimer()
 	var r results.Result
 	for range b.N {

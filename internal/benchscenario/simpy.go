@@ -10,6 +10,7 @@ import (
 
 	"github.com/scalite/scalite/config"
 	"github.com/scalite/scalite/datasets"
+	"github.com/scalite/scalite/model"
 	"github.com/scalite/scalite/scenario"
 	"github.com/scalite/scalite/sim"
 )
@@ -20,8 +21,9 @@ import (
 // the last record after their end), the trace its gen_trace.py draws with
 // seed 1 (199,926 meetings), and its scalite-peer.yaml. The trace is drawn
 // by that very script, once per process, with Debian's python3. It skips
-// when shared/ or python3 is absent.
-func SameWorkAsSimPy(tb testing.TB) sim.Options {
+// when shared/ or python3 is absent. It returns the options, and the
+// configuration and catalog they came from (a sweep's base).
+func SameWorkAsSimPy(tb testing.TB) (sim.Options, config.Config, *model.Catalog) {
 	tb.Helper()
 	shared := sharedDir()
 	peer := filepath.Join(shared, "peers", "simpy")
@@ -56,7 +58,7 @@ func SameWorkAsSimPy(tb testing.TB) sim.Options {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	return sc.Options
+	return sc.Options, f.Config, cat
 }
 
 // sharedDir is ../shared beside the repository, found from this file.
