@@ -31,37 +31,10 @@ type tallyMemo struct {
 	tally   model.LoadTally
 }
 
-// mediaStarted adds a starting meeting's media to the demand: its tally
-// now, its load-seconds and the egress it sends over the window.
-func (w *world) mediaStarted(i int32, m *model.Meeting) {
-	o := w.o
-	if len(m.Curve) == 0 && len(m.Media) == 0 {
-		// One mix throughout, most meetings: one mix and one tally for
-		// all three, the same figures the general functions give.
-		mix := m.MixAt(m.Start, m.Participants)
-		dur := float64(min(m.End, o.To) - m.Start)
-		if o.Bitrates != nil {
-			w.egressGB += o.Bitrates.MeetingKbps(mix) * dur * 1000 / 8 / 1e9
-		}
-		if o.Load != nil {
-			t := model.TallyOf(mix)
-			// The tally placement asks for next: the meeting at its start
-			// size, with its media of now (meetingStart set both).
-			if mr := &w.meetings[i]; mr.mediaAt == m.Start && int(mr.size) == m.Participants {
-				w.lastTally = tallyMemo{meeting: i, size: mr.size, at: mr.mediaAt, tally: t}
-			}
-			w.demandTally.Add(t)
-			w.loadSeconds += o.Load.LiveLoad(t) * dur
-		}
-		return
-	}
-	if o.Bitrates != nil {
-		w.egressGB += o.Bitrates.EgressGB(m, m.Start, o.To)
-	}
-	if o.Load != nil {
-		w.demandTally.Add(w.meetingTally(i))
-		w.loadSeconds += o.Load.LoadSeconds(m, m.Start, o.To)
-	}
+// loadStarted adds a starting meeting's media to the demand's tally (its
+// load-seconds and egress over the window are in the run's demandTotals).
+func (w *world) loadStarted(i int32) {
+	w.demandTally.Add(w.meetingTally(i))
 }
 
 // loadPerParticipant is the demand's load per participant now.
@@ -149,7 +122,7 @@ func (w *world) priceBill() {
 	if o.Bill == nil || o.Bitrates == nil {
 		return
 	}
-	egress := w.egressGB
+	egress := w.asked.egressGB
 	if r.ParticipantMinutesTotal > 0 {
 		egress *= r.ParticipantMinutesServed / r.ParticipantMinutesTotal
 	}

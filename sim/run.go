@@ -27,6 +27,9 @@ func Run(o Options) (results.Result, error) {
 	if err != nil {
 		return results.Result{}, err
 	}
+	// The policy, its baseline and the other reading ask for the same.
+	asked := o.Baselines.demand(&o)
+	o.asked = &asked
 	base, err := Baseline(o.Policy)
 	if err != nil {
 		return results.Result{}, err
@@ -167,6 +170,9 @@ type BaselineCache struct {
 	mu       sync.Mutex
 	m        map[string]*baselineEntry
 	computed int
+	// demands: the windows' demand figures (demand.go), which every run
+	// of a trace and window shares, whatever the policy.
+	demands map[string]*demandEntry
 }
 
 type baselineEntry struct {
@@ -190,7 +196,9 @@ type baselineFigures struct {
 }
 
 // NewBaselineCache returns an empty cache, safe for concurrent runs.
-func NewBaselineCache() *BaselineCache { return &BaselineCache{m: map[string]*baselineEntry{}} }
+func NewBaselineCache() *BaselineCache {
+	return &BaselineCache{m: map[string]*baselineEntry{}, demands: map[string]*demandEntry{}}
+}
 
 // Computed is how many baselines the cache has had computed.
 func (c *BaselineCache) Computed() int {

@@ -22,7 +22,6 @@ func (w *world) meetingStart(i int32) {
 	// The operator tags a meeting at create time from its expected size.
 	mr.large = w.planner.IsLargeMeeting(m.PeakParticipants())
 	w.res.MeetingsTotal++
-	w.demandSeconds += m.ParticipantSecondsBetween(m.Start, w.o.To)
 	w.demand += int(mr.size)
 	if mr.large {
 		w.large += int(mr.size)
@@ -37,8 +36,8 @@ func (w *world) meetingStart(i int32) {
 			mr.size = int32(c.Participants)
 		}
 	}
-	if w.o.Load != nil || w.o.Bitrates != nil {
-		w.mediaStarted(i, m)
+	if w.o.Load != nil {
+		w.loadStarted(i)
 	}
 	mr.uslot = -1
 	w.setMode(i, modeRejected) // placeOrReject accounts from here

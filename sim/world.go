@@ -179,9 +179,10 @@ type world struct {
 	demand   int
 	large    int
 	pm       [5]int64 // participant-seconds by mode
-	// demandSeconds is what the meetings asked for, summed from the trace
-	// independently of how they fared, so conservation can be checked.
-	demandSeconds int64
+	// asked is what the window's meetings ask for (participant-seconds,
+	// load-seconds, egress), summed from the trace independently of how
+	// they fared, so conservation can be checked (demand.go).
+	asked demandTotals
 	// unserved lists meetings now disrupted or rejected, so a sample can
 	// count their minutes up to now without waiting for them to change.
 	unserved []int32
@@ -198,12 +199,8 @@ type world struct {
 	capRho       float64        // the mix capTypes are for
 	capTypes     []typeCapacity // capacity in participants by type
 	lastTally    tallyMemo      // the last meeting tally worked out
-	// egressGB is what the started meetings send, from the trace;
-	// loadSeconds their live load over time (LU-seconds).
-	egressGB    float64
-	loadSeconds float64
-	sample      results.Sample
-	res         results.Result
+	sample       results.Sample
+	res          results.Result
 }
 
 // newWorld prepares a run; it does not simulate.
