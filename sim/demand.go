@@ -71,11 +71,12 @@ func (d *demandTotals) addStarted(o *Options, m *model.Meeting) {
 	}
 }
 
-// demand is the window's demand figures: the cache's when runs share one
-// (BaselineCache), else summed here.
-func (c *BaselineCache) demand(o *Options) demandTotals {
+// demand is the window's demand figures, summed by the first run to ask
+// (at its end, so that a run beside it goes on meanwhile): the cache's
+// when runs share one (BaselineCache), else Run's own.
+func (c *BaselineCache) demand(o *Options) *demandEntry {
 	if c == nil {
-		return sumDemand(o)
+		return &demandEntry{trace: o.Meetings}
 	}
 	var trace *model.Meeting
 	if len(o.Meetings) > 0 {
@@ -89,6 +90,12 @@ func (c *BaselineCache) demand(o *Options) demandTotals {
 		c.demands[k] = e
 	}
 	c.mu.Unlock()
+	return e
+}
+
+// get sums the figures for the first run that asks; o is any of the runs
+// sharing them (they have the same trace, window and media models).
+func (e *demandEntry) get(o *Options) demandTotals {
 	e.once.Do(func() { e.totals = sumDemand(o) })
 	return e.totals
 }

@@ -126,7 +126,7 @@ func (w *world) finish() {
 		w.bill(in, w.now, false)
 	}
 	if w.o.asked != nil {
-		w.asked = *w.o.asked
+		w.asked = w.o.asked.get(w.o)
 	} else {
 		w.asked = sumDemand(w.o)
 	}

@@ -154,7 +154,7 @@ type Options struct {
 	spareCore bool
 	// asked is the window's demand, summed once for all of Run's worlds
 	// (demand.go); nil: each world sums it.
-	asked *demandTotals
+	asked *demandEntry
 }
 
 // Check rejects options the simulator cannot run, before simulating. Run

@@ -28,8 +28,7 @@ func Run(o Options) (results.Result, error) {
 		return results.Result{}, err
 	}
 	// The policy, its baseline and the other reading ask for the same.
-	asked := o.Baselines.demand(&o)
-	o.asked = &asked
+	o.asked = o.Baselines.demand(&o)
 	base, err := Baseline(o.Policy)
 	if err != nil {
 		return results.Result{}, err
