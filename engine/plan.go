@@ -21,6 +21,9 @@ type group struct {
 	reusable []int
 	// enabled servers that scale-in may cordon
 	cordonable []int
+	// counted: the servers whose capacity makes up capacity (Unmoved
+	// sums them again with the capacities of the moment).
+	counted []int
 }
 
 // scratch holds per-call buffers, kept in State so that planning allocates
@@ -36,6 +39,9 @@ type scratch struct {
 	order   []int
 	// demandUnknown: a server's meetings could not be read.
 	demandUnknown bool
+	// decidedNothing: the last Plan returned no action; groups, counts
+	// and demandUnknown are as it left them (Unmoved reads them).
+	decidedNothing bool
 }
 
 // Plan decides what to do now. It appends to out and returns it. st is
@@ -46,8 +52,9 @@ func (p *Planner) Plan(now int64, obs *Observation, st *State, out []Action) []A
 		st.Profile.Learn(now, obs.Participants)
 	}
 	sc := &st.scratch
-	sc.groups[0] = group{reusable: sc.groups[0].reusable[:0], cordonable: sc.groups[0].cordonable[:0]}
-	sc.groups[1] = group{large: true, reusable: sc.groups[1].reusable[:0], cordonable: sc.groups[1].cordonable[:0]}
+	start := len(out)
+	sc.groups[0] = group{reusable: sc.groups[0].reusable[:0], cordonable: sc.groups[0].cordonable[:0], counted: sc.groups[0].counted[:0]}
+	sc.groups[1] = group{large: true, reusable: sc.groups[1].reusable[:0], cordonable: sc.groups[1].cordonable[:0], counted: sc.groups[1].counted[:0]}
 	if cap(sc.poolCount) < len(p.pools) {
 		sc.poolCount = make([]int, len(p.pools))
 	}
@@ -82,6 +89,7 @@ func (p *Planner) Plan(now int64, obs *Observation, st *State, out []Action) []A
 			// The operator's: no action; its capacity serves while enabled.
 			if s.State == Enabled && !s.Interruption {
 				g.capacity += s.CapacityUsers
+				g.counted = append(g.counted, i)
 			}
 			continue
 		}
@@ -127,6 +135,7 @@ func (p *Planner) Plan(now int64, obs *Observation, st *State, out []Action) []A
 		case s.State == Offline && (p.pol.BootTimeout == 0 || now-s.LaunchedAt < p.pol.BootTimeout):
 			// Registered, not polled yet: it will serve shortly.
 			g.capacity += s.CapacityUsers
+			g.counted = append(g.counted, i)
 			g.servers++
 			if !s.Spot {
 				g.onDemand++
@@ -139,6 +148,7 @@ func (p *Planner) Plan(now int64, obs *Observation, st *State, out []Action) []A
 			g.reusable = append(g.reusable, i)
 		default:
 			g.capacity += s.CapacityUsers
+			g.counted = append(g.counted, i)
 			g.servers++
 			if !s.Spot {
 				g.onDemand++
@@ -155,25 +165,10 @@ func (p *Planner) Plan(now int64, obs *Observation, st *State, out []Action) []A
 		}
 	}
 
-	// Demand, with headroom, and ahead of learned peaks.
-	general, large := obs.Participants, 0
-	if p.placement {
-		large = obs.LargeParticipants
-		general -= large
-	}
-	if pol.PreWarm {
-		lead := pol.PreWarmLead + pol.LaunchToRunning + pol.BootTime
-		if pred := st.Profile.Predict(now, now+lead) - large; pred > general {
-			general = pred
-		}
-	}
-	if p.schedule != nil {
-		general = max(general, p.timetableDemand(now, obs.Participants)-large)
-	}
-	sc.groups[0].demand, sc.groups[1].demand = general, large
+	sc.groups[0].demand, sc.groups[1].demand = p.demand(now, obs.Participants, obs.LargeParticipants, st)
 	for gi := range sc.groups {
 		g := &sc.groups[gi]
-		g.required = int(math.Ceil(float64(g.demand) * (1 + pol.Headroom)))
+		g.required = p.required(g.demand)
 	}
 
 	budget := launchBudget{room: pol.Max - total, spend: spend, maxHourly: pol.MaxHourlyUSD}
@@ -207,7 +202,36 @@ func (p *Planner) Plan(now int64, obs *Observation, st *State, out []Action) []A
 			out = p.scaleIn(obs, st, &sc.groups[gi], out)
 		}
 	}
-	return p.retire(now, obs, st, out)
+	out = p.retire(now, obs, st, out)
+	sc.decidedNothing = len(out) == start
+	return out
+}
+
+// demand is what each group must serve now: the general fleet's
+// participants, ahead of learned peaks and the timetable, and the large
+// meetings' (0 without placement).
+func (p *Planner) demand(now int64, participants, largeParticipants int, st *State) (general, large int) {
+	pol := &p.pol
+	general = participants
+	if p.placement {
+		large = largeParticipants
+		general -= large
+	}
+	if pol.PreWarm {
+		lead := pol.PreWarmLead + pol.LaunchToRunning + pol.BootTime
+		if pred := st.Profile.Predict(now, now+lead) - large; pred > general {
+			general = pred
+		}
+	}
+	if p.schedule != nil {
+		general = max(general, p.timetableDemand(now, participants)-large)
+	}
+	return general, large
+}
+
+// required is the capacity a demand needs: the demand plus headroom.
+func (p *Planner) required(demand int) int {
+	return int(math.Ceil(float64(demand) * (1 + p.pol.Headroom)))
 }
 
 // neverBootedReason marks the termination of a server whose BBB did not

@@ -63,76 +63,85 @@ func sameState(a, b *State) bool {
 // (every server state, notices, boot timeouts, idle timers, unavailable
 // pools and zones, pre-warming on a learned profile) are first settled by
 // applying their plans.
+// settledFleet draws a random fleet (every server state, notices, boot
+// timeouts, idle timers, unavailable pools and zones, pre-warming on a
+// learned profile) and settles it by applying its plans until a plan
+// decides nothing.
+func settledFleet(t *rapid.T) (*Planner, Observation, *State, int64) {
+	pol := testPolicy()
+	pol.ScaleInCooldown = rapid.Int64Range(0, 3600).Draw(t, "cooldown")
+	pol.Min = rapid.IntRange(0, 3).Draw(t, "min")
+	pol.OnDemandBase = rapid.IntRange(0, 2).Draw(t, "base")
+	pol.BootTimeout = rapid.SampledFrom([]int64{0, 600, 1200}).Draw(t, "bootTimeout")
+	pol.OnInterruption = rapid.SampledFrom([]model.InterruptionAction{model.InterruptionCordon, model.InterruptionEndMeetings}).Draw(t, "onInterruption")
+	pol.EndMeetingsBefore = rapid.Int64Range(0, 110).Draw(t, "endBefore")
+	pol.LargeMeeting = rapid.SampledFrom([]int{0, 150}).Draw(t, "large")
+	pol.PreWarm = rapid.Bool().Draw(t, "prewarm")
+	pol.PreWarmLead = rapid.Int64Range(0, 3600).Draw(t, "lead")
+	pol.OnDemandFallback = rapid.Bool().Draw(t, "fallback")
+	pol.Max = rapid.IntRange(1, 10).Draw(t, "max")
+	p, err := New(pol)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := int64(1_767_225_600) + rapid.Int64Range(0, 14*86400).Draw(t, "now")
+	st := NewState(pol.PreWarmWeeks)
+	st.LastScaleOut = now - rapid.Int64Range(0, 5000).Draw(t, "sinceScaleOut")
+	for range rapid.IntRange(0, 40).Draw(t, "learned") {
+		st.Profile.Learn(now-rapid.Int64Range(7*86400-4*3600, 7*86400+4*3600).Draw(t, "learnAt"), rapid.IntRange(0, 3000).Draw(t, "learnUsers"))
+	}
+	// A peak last week just ahead of the pre-warming window.
+	spikeAt := now - 7*86400 + pol.PreWarmLead + pol.LaunchToRunning + pol.BootTime + rapid.Int64Range(0, 1800).Draw(t, "spikeAhead")
+	st.Profile.Learn(spikeAt, rapid.IntRange(0, 3000).Draw(t, "spikeUsers"))
+	obs := Observation{Pools: pools(defaultPrices...), Participants: rapid.IntRange(0, 3000).Draw(t, "demand")}
+	obs.LargeParticipants = rapid.IntRange(0, obs.Participants).Draw(t, "largeDemand")
+	for i := range obs.Pools {
+		obs.Pools[i].UnavailableUntil = now + rapid.Int64Range(-1000, 3000).Draw(t, "poolUnavailable")
+	}
+	obs.OnDemandUnavailableUntil = []int64{now + rapid.Int64Range(-1000, 3000).Draw(t, "odUnavailableA"), now + rapid.Int64Range(-1000, 3000).Draw(t, "odUnavailableB")}
+	for i := range rapid.IntRange(0, 10).Draw(t, "servers") {
+		s := srv(fmt.Sprintf("s%d", i), rapid.IntRange(-1, 5).Draw(t, "pool"), ServerState(rapid.IntRange(0, 5).Draw(t, "state")), 0, 0)
+		s.LaunchedAt = now - rapid.Int64Range(0, 2000).Draw(t, "age")
+		s.Meetings = rapid.IntRange(0, 2).Draw(t, "meetings")
+		if s.Meetings > 0 {
+			s.Participants = rapid.IntRange(1, 400).Draw(t, "participants")
+		}
+		s.Recordings = rapid.IntRange(0, 1).Draw(t, "recordings")
+		switch rapid.IntRange(0, 5).Draw(t, "notice") {
+		case 0:
+			s.Interruption, s.TerminationAt = true, now+rapid.Int64Range(0, 120).Draw(t, "termination")
+		case 1:
+			s.Rebalance, s.RebalanceAt = true, now-rapid.Int64Range(0, 600).Draw(t, "rebalanceAt")
+		}
+		s.Held = rapid.IntRange(0, 9).Draw(t, "held") == 0
+		if rapid.IntRange(0, 3).Draw(t, "tagged") == 0 {
+			s.Tag = model.LargeMeetingTag
+		}
+		obs.Servers = append(obs.Servers, s)
+	}
+	// Idle timers started at earlier plans.
+	for i := range obs.Servers {
+		if s := &obs.Servers[i]; s.State == Cordoned && rapid.Bool().Draw(t, "idleTimer") {
+			st.IdleSince[s.ID] = now - rapid.Int64Range(0, 3600).Draw(t, "idleFor")
+		}
+	}
+	var acts []Action
+	for range 6 {
+		acts = p.Plan(now, &obs, st, nil)
+		if len(acts) == 0 {
+			break
+		}
+		settle(&obs, acts, now)
+	}
+	if len(acts) > 0 {
+		t.Skip("the fleet did not settle")
+	}
+	return p, obs, st, now
+}
+
 func TestQuietUntilPlansNothingBefore(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
-		pol := testPolicy()
-		pol.ScaleInCooldown = rapid.Int64Range(0, 3600).Draw(t, "cooldown")
-		pol.Min = rapid.IntRange(0, 3).Draw(t, "min")
-		pol.OnDemandBase = rapid.IntRange(0, 2).Draw(t, "base")
-		pol.BootTimeout = rapid.SampledFrom([]int64{0, 600, 1200}).Draw(t, "bootTimeout")
-		pol.OnInterruption = rapid.SampledFrom([]model.InterruptionAction{model.InterruptionCordon, model.InterruptionEndMeetings}).Draw(t, "onInterruption")
-		pol.EndMeetingsBefore = rapid.Int64Range(0, 110).Draw(t, "endBefore")
-		pol.LargeMeeting = rapid.SampledFrom([]int{0, 150}).Draw(t, "large")
-		pol.PreWarm = rapid.Bool().Draw(t, "prewarm")
-		pol.PreWarmLead = rapid.Int64Range(0, 3600).Draw(t, "lead")
-		pol.OnDemandFallback = rapid.Bool().Draw(t, "fallback")
-		pol.Max = rapid.IntRange(1, 10).Draw(t, "max")
-		p, err := New(pol)
-		if err != nil {
-			t.Fatal(err)
-		}
-		now := int64(1_767_225_600) + rapid.Int64Range(0, 14*86400).Draw(t, "now")
-		st := NewState(pol.PreWarmWeeks)
-		st.LastScaleOut = now - rapid.Int64Range(0, 5000).Draw(t, "sinceScaleOut")
-		for range rapid.IntRange(0, 40).Draw(t, "learned") {
-			st.Profile.Learn(now-rapid.Int64Range(7*86400-4*3600, 7*86400+4*3600).Draw(t, "learnAt"), rapid.IntRange(0, 3000).Draw(t, "learnUsers"))
-		}
-		// A peak last week just ahead of the pre-warming window.
-		spikeAt := now - 7*86400 + pol.PreWarmLead + pol.LaunchToRunning + pol.BootTime + rapid.Int64Range(0, 1800).Draw(t, "spikeAhead")
-		st.Profile.Learn(spikeAt, rapid.IntRange(0, 3000).Draw(t, "spikeUsers"))
-		obs := Observation{Pools: pools(defaultPrices...), Participants: rapid.IntRange(0, 3000).Draw(t, "demand")}
-		obs.LargeParticipants = rapid.IntRange(0, obs.Participants).Draw(t, "largeDemand")
-		for i := range obs.Pools {
-			obs.Pools[i].UnavailableUntil = now + rapid.Int64Range(-1000, 3000).Draw(t, "poolUnavailable")
-		}
-		obs.OnDemandUnavailableUntil = []int64{now + rapid.Int64Range(-1000, 3000).Draw(t, "odUnavailableA"), now + rapid.Int64Range(-1000, 3000).Draw(t, "odUnavailableB")}
-		for i := range rapid.IntRange(0, 10).Draw(t, "servers") {
-			s := srv(fmt.Sprintf("s%d", i), rapid.IntRange(-1, 5).Draw(t, "pool"), ServerState(rapid.IntRange(0, 5).Draw(t, "state")), 0, 0)
-			s.LaunchedAt = now - rapid.Int64Range(0, 2000).Draw(t, "age")
-			s.Meetings = rapid.IntRange(0, 2).Draw(t, "meetings")
-			if s.Meetings > 0 {
-				s.Participants = rapid.IntRange(1, 400).Draw(t, "participants")
-			}
-			s.Recordings = rapid.IntRange(0, 1).Draw(t, "recordings")
-			switch rapid.IntRange(0, 5).Draw(t, "notice") {
-			case 0:
-				s.Interruption, s.TerminationAt = true, now+rapid.Int64Range(0, 120).Draw(t, "termination")
-			case 1:
-				s.Rebalance, s.RebalanceAt = true, now-rapid.Int64Range(0, 600).Draw(t, "rebalanceAt")
-			}
-			s.Held = rapid.IntRange(0, 9).Draw(t, "held") == 0
-			if rapid.IntRange(0, 3).Draw(t, "tagged") == 0 {
-				s.Tag = model.LargeMeetingTag
-			}
-			obs.Servers = append(obs.Servers, s)
-		}
-		// Idle timers started at earlier plans.
-		for i := range obs.Servers {
-			if s := &obs.Servers[i]; s.State == Cordoned && rapid.Bool().Draw(t, "idleTimer") {
-				st.IdleSince[s.ID] = now - rapid.Int64Range(0, 3600).Draw(t, "idleFor")
-			}
-		}
-		var acts []Action
-		for range 6 {
-			acts = p.Plan(now, &obs, st, nil)
-			if len(acts) == 0 {
-				break
-			}
-			settle(&obs, acts, now)
-		}
-		if len(acts) > 0 {
-			t.Skip("the fleet did not settle")
-		}
+		p, obs, st, now := settledFleet(t)
 		quiet := p.QuietUntil(now, &obs, st)
 		if quiet <= now {
 			t.Fatalf("QuietUntil %d is not after now %d", quiet, now)

@@ -55,6 +55,36 @@ func TestNoScaleInRightAfterScaleOut(t *testing.T) {
 	}
 }
 
+// TestReEnableIsAScaleOut: re-enabling a drained server adds capacity as a
+// launch does, so it starts the scale-in cooldown too: the plans after it
+// do not cordon the same capacity again as the demand wavers, until the
+// cooldown has passed.
+func TestReEnableIsAScaleOut(t *testing.T) {
+	pol := testPolicy() // cooldown 900 s, capacity 400 a server
+	pol.Headroom = 0
+	st := NewState(pol.PreWarmWeeks)
+	st.LastScaleOut = 0
+	drained := Observation{Pools: pools(defaultPrices...), Participants: 500, Servers: []Server{srv("od", -1, Enabled, 300, 3), srv("s1", 0, Cordoned, 200, 2)}}
+	acts := plan(t, pol, 10000, drained, st)
+	if got := count(acts, Enable); got != 1 || count(acts, Launch) != 0 {
+		t.Fatalf("500 users on one enabled server of 400: %s, want the drained server enabled again", summary(acts))
+	}
+	if st.LastScaleOut != 10000 {
+		t.Fatalf("last scale-out %d after re-enabling at 10000", st.LastScaleOut)
+	}
+	// The demand drops back: one server would do, but the cooldown holds.
+	enabled := Observation{Pools: pools(defaultPrices...), Participants: 350, Servers: []Server{srv("od", -1, Enabled, 200, 2), srv("s1", 0, Enabled, 150, 2)}}
+	for _, tc := range []struct {
+		at      int64
+		cordons int
+	}{{10060, 0}, {10899, 0}, {10900, 1}} {
+		c := *st
+		if got := count(plan(t, pol, tc.at, enabled, &c), Cordon); got != tc.cordons {
+			t.Errorf("%d s after the re-enable: %d cordons, want %d", tc.at-10000, got, tc.cordons)
+		}
+	}
+}
+
 // TestPriceCapacityOptimizedTenPercentBand: price-capacity-optimized
 // spreads over pools within 10% of the lowest price per user, and not
 // over a pool just outside.

@@ -120,6 +120,10 @@ func (p *Planner) scaleOut(now int64, obs *Observation, st *State, g *group, bud
 		}
 		l.out = append(l.out, a)
 		delete(st.IdleSince, s.ID)
+		// Capacity added back is a scale-out: scale-in waits its
+		// cooldown after it too, or a demand hovering at a server's
+		// boundary cordons and re-enables the same server every plan.
+		l.grew = true
 		l.deficit -= s.CapacityUsers
 		l.needServers--
 		if !s.Spot {

@@ -126,6 +126,7 @@ func (w *world) reclaimPool(mi int32, share float64, ev *rand.Rand, why string) 
 		w.record(results.Record{Kind: "reclaim", Market: m.key.String(), Count: hit, Detail: why})
 	}
 	if hit > 0 {
+		w.planDirty = true // replan is bounded per instant
 		w.replan()
 	}
 }
@@ -154,6 +155,7 @@ func (w *world) notice(idx int32) {
 	in := &w.insts[idx]
 	in.interruption = true
 	in.terminationAt = w.now + NoticeLead
+	w.planDirty = true // replan is bounded per instant
 	w.res.Interruptions++
 	w.push(in.terminationAt, evTerminate, idx, in.gen)
 	if w.o.Recorder != nil {

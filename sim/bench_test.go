@@ -40,3 +40,23 @@ func BenchmarkSimRuns(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkSimSameWorkAsSimPy is the issue's measure: the SimPy model's
+// side-by-side year (benchscenario.SameWorkAsSimPy), policy and baseline
+// run as `scalite sim` runs them (the baseline beside the policy on the
+// second core). Target on the 2-core machines: at most 0.2 s, 60x SimPy.
+func BenchmarkSimSameWorkAsSimPy(b *testing.B) {
+	o, _, _ := benchscenario.SameWorkAsSimPy(b)
+	b.ResetTimer()
+	var r results.Result
+	for range b.N {
+		rs, err := sim.RunMany(o, 1, 0, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		r = rs[0]
+	}
+	b.ReportMetric(float64(r.Events)*float64(b.N)/b.Elapsed().Seconds(), "events/s")
+	b.ReportMetric(float64(r.MeetingsTotal), "meetings")
+	b.ReportMetric(float64(r.PeakServers), "peak-servers")
+}

@@ -72,6 +72,7 @@ func (w *world) plan() {
 	// the engine's clock rules name (ticks.go); actions change the fleet.
 	// QuietUntil is asked only at a tick that finds nothing changed.
 	w.planDirty, w.quietKnown, w.plannedAt = len(w.actions) > 0, false, w.now
+	w.demandDirty = false
 }
 
 func (w *world) apply(a *engine.Action) {

@@ -125,11 +125,16 @@ func (w *world) finish() {
 		w.accountOverload(in)
 		w.bill(in, w.now, false)
 	}
+	if w.o.asked != nil {
+		w.asked = w.o.asked.get(w.o)
+	} else {
+		w.asked = sumDemand(w.o)
+	}
 	r := &w.res
 	r.ParticipantMinutesServed = float64(w.pm[modeServed]) / 60
 	r.ParticipantMinutesDisrupted = float64(w.pm[modeDisrupted]) / 60
 	r.ParticipantMinutesRejected = float64(w.pm[modeRejected]) / 60
-	r.ParticipantMinutesTotal = float64(w.demandSeconds) / 60
+	r.ParticipantMinutesTotal = float64(w.asked.seconds) / 60
 	r.OverloadedParticipantMinutes = (float64(w.overload) + w.overloadLoad) / 60
 	r.ParticipantMinutesOverloaded = float64(w.overloadAll) / 60
 	r.PolicyCostUSD = r.SpotCostUSD + r.OnDemandCostUSD
@@ -145,8 +150,8 @@ func (w *world) finish() {
 		r.AvailabilityPct = 100
 	}
 	r.Seed = w.o.Seed
-	if w.o.Load != nil && w.demandSeconds > 0 {
-		r.LoadPerParticipant = w.loadSeconds / float64(w.demandSeconds)
+	if w.o.Load != nil && w.asked.seconds > 0 {
+		r.LoadPerParticipant = w.asked.load / float64(w.asked.seconds)
 	}
 	w.priceBill()
 }

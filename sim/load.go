@@ -12,35 +12,29 @@ import "github.com/scalite/scalite/model"
 // at its current size, with the media of the time its tally was taken.
 func (w *world) meetingTally(i int32) model.LoadTally {
 	mr := &w.meetings[i]
-	return model.TallyOf(w.o.Meetings[i].MixAt(mr.mediaAt, int(mr.size)))
+	if m := &w.lastTally; m.meeting == i && m.size == mr.size && m.at == mr.mediaAt {
+		return m.tally
+	}
+	t := model.TallyOf(w.o.Meetings[i].MixAt(mr.mediaAt, int(mr.size)))
+	w.lastTally = tallyMemo{meeting: i, size: mr.size, at: mr.mediaAt, tally: t}
+	return t
 }
 
-// mediaStarted adds a starting meeting's media to the demand: its tally
-// now, its load-seconds and the egress it sends over the window.
-func (w *world) mediaStarted(i int32, m *model.Meeting) {
-	o := w.o
-	if len(m.Curve) == 0 && len(m.Media) == 0 {
-		// One mix throughout, most meetings: one mix and one tally for
-		// all three, the same figures the general functions give.
-		mix := m.MixAt(m.Start, m.Participants)
-		dur := float64(min(m.End, o.To) - m.Start)
-		if o.Bitrates != nil {
-			w.egressGB += o.Bitrates.MeetingKbps(mix) * dur * 1000 / 8 / 1e9
-		}
-		if o.Load != nil {
-			t := model.TallyOf(mix)
-			w.demandTally.Add(t)
-			w.loadSeconds += o.Load.LiveLoad(t) * dur
-		}
-		return
-	}
-	if o.Bitrates != nil {
-		w.egressGB += o.Bitrates.EgressGB(m, m.Start, o.To)
-	}
-	if o.Load != nil {
-		w.demandTally.Add(w.meetingTally(i))
-		w.loadSeconds += o.Load.LoadSeconds(m, m.Start, o.To)
-	}
+// tallyMemo is the last tally meetingTally worked out: a meeting's tally
+// is asked for two or three times in a row (its start adds it to the
+// demand and to its server, its end takes it from both), and it is a
+// function of the meeting, its size and the time of its media alone.
+type tallyMemo struct {
+	meeting int32
+	size    int32
+	at      int64
+	tally   model.LoadTally
+}
+
+// loadStarted adds a starting meeting's media to the demand's tally (its
+// load-seconds and egress over the window are in the run's demandTotals).
+func (w *world) loadStarted(i int32) {
+	w.demandTally.Add(w.meetingTally(i))
 }
 
 // loadPerParticipant is the demand's load per participant now.
@@ -128,7 +122,7 @@ func (w *world) priceBill() {
 	if o.Bill == nil || o.Bitrates == nil {
 		return
 	}
-	egress := w.egressGB
+	egress := w.asked.egressGB
 	if r.ParticipantMinutesTotal > 0 {
 		egress *= r.ParticipantMinutesServed / r.ParticipantMinutesTotal
 	}

@@ -73,10 +73,21 @@ func (w *world) runUntil(stop int64) {
 		w.push(o.From, evSample, 0, 0)
 	}
 	for {
-		// The earliest of the queue's head and the two ticks.
+		// The earliest of the queue's head, the joins' head and the two
+		// ticks.
 		first := w.nextPoll
 		if w.nextPlan.beforeTick(first) {
 			first = w.nextPlan
+		}
+		if j := w.nextJoin(); j != nil && j.before(first) && (w.q.len() == 0 || j.beforeEvent(&w.q.h[0])) {
+			if j.t >= stop {
+				return
+			}
+			w.now = j.t
+			w.res.Events++
+			w.join(j.meeting, j.episode)
+			w.joinsHead++
+			continue
 		}
 		if w.q.len() > 0 && !first.before(&w.q.h[0]) {
 			if w.q.peekTime() >= stop {
@@ -116,11 +127,6 @@ func (w *world) handle(e event) {
 		w.meetingEnd(e.a)
 	case evMeetingSize:
 		w.meetingSize(e.a, e.b)
-	case evJoin:
-		if mr := &w.meetings[e.a]; mr.episode == e.b && mr.mode == modeServed {
-			w.insts[mr.server].loadInc += float64(mr.size) * w.insts[mr.server].mult
-			w.touch(mr.server)
-		}
 	case evRejoin:
 		if mr := &w.meetings[e.a]; mr.episode == e.b && (mr.mode == modeDisrupted || mr.mode == modeRejected) {
 			w.placeOrReject(e.a)
@@ -156,6 +162,7 @@ func (w *world) instanceEvent(e event) {
 	case evRecordingDone:
 		w.accountOverload(in) // with the load model, processing is load
 		in.recordings--
+		w.demandTouch(e.a)
 	case evRunning:
 		if in.state == stPending {
 			in.state = stBooting

@@ -152,6 +152,9 @@ type Options struct {
 	// spareCore: RunMany leaves a core idle, so the baseline may run
 	// beside the policy.
 	spareCore bool
+	// asked is the window's demand, summed once for all of Run's worlds
+	// (demand.go); nil: each world sums it.
+	asked *demandEntry
 }
 
 // Check rejects options the simulator cannot run, before simulating. Run

@@ -27,6 +27,8 @@ func Run(o Options) (results.Result, error) {
 	if err != nil {
 		return results.Result{}, err
 	}
+	// The policy, its baseline and the other reading ask for the same.
+	o.asked = o.Baselines.demand(&o)
 	base, err := Baseline(o.Policy)
 	if err != nil {
 		return results.Result{}, err
@@ -65,42 +67,74 @@ func Run(o Options) (results.Result, error) {
 		})
 	}
 	advisor := o.Capacity == CapacityAdvisor && len(o.Policy.SpotMarkets()) > 0
+	// The worlds share nothing they write: with a core to spare a second
+	// one runs beside (an unrecorded baseline only, and not for traces so
+	// large that a second table would cost more memory than the time is
+	// worth). beside starts f there, or runs it at once without a spare
+	// core, and returns the wait for it.
+	spare := o.spareCore && bo.Recorder == nil && len(o.Meetings) <= concurrentBaselineMeetings
+	beside := func(f func()) (wait func()) {
+		if !spare {
+			f()
+			return func() {}
+		}
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			f()
+		}()
+		return func() { <-done }
+	}
+	// With Sensitivity, the policy also runs under the other reading of
+	// the advisor band.
+	sensitivity := advisor && o.Sensitivity
+	var alt Options
+	var ar results.Result
+	if sensitivity {
+		alt = o
+		alt.Sensitivity, alt.Recorder, alt.BaselineRecorder = false, nil, nil
+		alt.AdvisorReading = ReadingInstanceHours
+		if o.AdvisorReading == ReadingInstanceHours {
+			// With the baseline's lifetime, measured below.
+			alt.AdvisorReading, alt.LifetimeHours = ReadingPerInstance, 0
+		}
+	}
+	altPlanner := planner.WithoutReasons()
 	var res results.Result
 	var bf baselineFigures
 	switch {
 	case advisor && o.AdvisorReading == ReadingPerInstance && o.LifetimeHours == 0:
 		// The per-instance reading needs the fleet's lifetime: the
 		// baseline's, measured first (it does not depend on the reading).
+		// The other reading needs none: it runs beside.
+		waitAlt := func() {}
+		if sensitivity {
+			waitAlt = beside(func() { ar = simulate(&alt, altPlanner) })
+		}
 		bf = baseline()
 		o.LifetimeHours = bf.lifetime
 		res = simulate(&o, planner)
-	case o.spareCore && bo.Recorder == nil && len(o.Meetings) <= concurrentBaselineMeetings:
-		// The two worlds share nothing they write: with a core to spare
-		// the baseline runs beside the policy (an unrecorded baseline
-		// only, and not for traces so large that a second table would
-		// cost more memory than the time is worth).
-		done := make(chan struct{})
-		go func() {
-			defer close(done)
-			bf = baseline()
-		}()
-		res = simulate(&o, planner)
-		<-done
+		waitAlt()
 	default:
+		// The baseline beside the policy; the other reading, when it is
+		// the per-instance one, after the baseline whose lifetime it takes.
+		waitBase := beside(func() {
+			bf = baseline()
+			if sensitivity && alt.AdvisorReading == ReadingPerInstance {
+				alt.LifetimeHours = bf.lifetime
+				ar = simulate(&alt, altPlanner)
+			}
+		})
 		res = simulate(&o, planner)
-		bf = baseline()
+		waitBase()
+		if sensitivity && alt.AdvisorReading != ReadingPerInstance {
+			ar = simulate(&alt, altPlanner)
+		}
 	}
 	if advisor {
 		res.AdvisorReading, res.LifetimeHours = o.AdvisorReading.String(), o.LifetimeHours
 	}
-	if advisor && o.Sensitivity {
-		alt := o
-		alt.Sensitivity, alt.Recorder, alt.BaselineRecorder = false, nil, nil
-		alt.AdvisorReading = ReadingInstanceHours
-		if o.AdvisorReading == ReadingInstanceHours {
-			alt.AdvisorReading, alt.LifetimeHours = ReadingPerInstance, bf.lifetime
-		}
-		ar := simulate(&alt, planner.WithoutReasons())
+	if sensitivity {
 		res.OtherReading = alt.AdvisorReading.String()
 		res.OtherReadingInterruptions = float64(ar.Interruptions)
 		res.OtherReadingDisruptedPct, res.OtherReadingRejectedPct, res.OtherReadingOverloadedPct = ar.DisruptedPct, ar.RejectedPct, ar.OverloadedPct
@@ -135,6 +169,9 @@ type BaselineCache struct {
 	mu       sync.Mutex
 	m        map[string]*baselineEntry
 	computed int
+	// demands: the windows' demand figures (demand.go), which every run
+	// of a trace and window shares, whatever the policy.
+	demands map[string]*demandEntry
 }
 
 type baselineEntry struct {
@@ -158,7 +195,9 @@ type baselineFigures struct {
 }
 
 // NewBaselineCache returns an empty cache, safe for concurrent runs.
-func NewBaselineCache() *BaselineCache { return &BaselineCache{m: map[string]*baselineEntry{}} }
+func NewBaselineCache() *BaselineCache {
+	return &BaselineCache{m: map[string]*baselineEntry{}, demands: map[string]*demandEntry{}}
+}
 
 // Computed is how many baselines the cache has had computed.
 func (c *BaselineCache) Computed() int {

@@ -22,7 +22,6 @@ func (w *world) meetingStart(i int32) {
 	// The operator tags a meeting at create time from its expected size.
 	mr.large = w.planner.IsLargeMeeting(m.PeakParticipants())
 	w.res.MeetingsTotal++
-	w.demandSeconds += m.ParticipantSecondsBetween(m.Start, w.o.To)
 	w.demand += int(mr.size)
 	if mr.large {
 		w.large += int(mr.size)
@@ -37,8 +36,8 @@ func (w *world) meetingStart(i int32) {
 			mr.size = int32(c.Participants)
 		}
 	}
-	if w.o.Load != nil || w.o.Bitrates != nil {
-		w.mediaStarted(i, m)
+	if w.o.Load != nil {
+		w.loadStarted(i)
 	}
 	mr.uslot = -1
 	w.setMode(i, modeRejected) // placeOrReject accounts from here
@@ -69,6 +68,7 @@ func (w *world) meetingSize(i, ci int32) {
 		w.accountOverload(in)
 		in.participants += int(size - mr.size)
 		w.touch(mr.server)
+		w.demandTouch(mr.server)
 		if size > mr.size {
 			in.loadInc += float64(size-mr.size) * in.mult
 		}
@@ -173,12 +173,13 @@ func (w *world) placeOrReject(i int32) {
 	mr.rejected = false
 	in.meetings = append(in.meetings, i)
 	w.touch(s)
+	w.demandTouch(s)
 	in.participants += int(mr.size)
 	if w.o.Load != nil {
 		in.tally.Add(w.meetingTally(i))
 	}
 	in.loadInc += in.mult // the create
-	w.push(w.now+w.o.JoinDelay, evJoin, i, mr.episode)
+	w.scheduleJoin(i, mr.episode)
 }
 
 // detach takes a meeting off its server.
@@ -191,6 +192,7 @@ func (w *world) detach(i int32) *instance {
 	w.meetings[last].slot = mr.slot
 	in.meetings = in.meetings[:len(in.meetings)-1]
 	w.touch(mr.server)
+	w.demandTouch(mr.server)
 	in.participants -= int(mr.size)
 	if w.o.Load != nil {
 		in.tally.Sub(w.meetingTally(i))

@@ -42,9 +42,40 @@ func (w *world) scheduleTick(t int64) tick {
 }
 
 // changed notes that an event may have changed what the planner sees;
-// what the poller sees is marked where it changes (touch).
+// what the poller sees is marked where it changes (touch). A meeting's
+// events and a recording's end move only the demand, unless they change a
+// server that is not enabled or has a notice (demandTouch).
 func (w *world) changed(k eventKind) {
-	if k != evSample && k != evJoin {
+	switch k {
+	case evSample, evJoin:
+	case evMeetingStart, evMeetingEnd, evMeetingSize, evRejoin, evRecordingDone:
+		w.demandDirty = true
+	case evPrice, evReclaim, evCrunch, evAvailability:
+		// Prices count only in the choice of a pool to launch into, the
+		// spend cap on launches and the order of scale-in; capacity taken
+		// back shows only through notices, and those ask for a plan
+		// (replan). A plan that launches and cordons nothing decides as
+		// before: Unmoved tells.
+		w.demandDirty = true
+	default:
+		w.planDirty = true
+	}
+}
+
+// demandTouch notes that a meeting or recording changed on a server: on a
+// server enabled with no notice that is a move of the demand, on any other
+// the plan may decide something (retire an emptied server, end meetings
+// before an interruption).
+func (w *world) demandTouch(idx int32) {
+	in := &w.insts[idx]
+	switch {
+	case in.interruption || in.rebalance:
+		w.planDirty = true
+	case in.state == stEnabled:
+	case in.state == stCordoned && (len(in.meetings) > 0 || in.recordings > 0):
+		// Draining and still busy: its capacity counts nowhere and it is
+		// not idle, so nothing a plan decides reads it.
+	default:
 		w.planDirty = true
 	}
 }
@@ -84,14 +115,85 @@ func (w *world) noteCreate(i int32) {
 }
 
 // planTick is the controller's periodic reconcile: schedule the next, then
-// plan if the plan can decide anything.
+// plan if the plan can decide anything. When only the demand moved since
+// a plan that decided nothing, the engine's Unmoved tells whether a plan
+// would decide anything now without planning; QuietUntil of that plan
+// holds for it, since the clock rules read nothing of the demand.
 func (w *world) planTick() {
 	w.nextPlan = w.scheduleTick(w.now + w.o.ReconcileInterval)
-	if !w.planDirty && !w.quietKnown {
+	if w.planDirty || carryOutEveryTick {
+		w.plan()
+		return
+	}
+	if !w.quietKnown {
 		// w.obs and w.st are as the last plan, at plannedAt, left them.
 		w.quietUntil, w.quietKnown = w.planner.QuietUntil(w.plannedAt, &w.obs, w.st), true
 	}
-	if w.planDirty || w.now >= w.quietUntil || carryOutEveryTick {
+	switch {
+	case w.now >= w.quietUntil:
 		w.plan()
+	case w.demandDirty:
+		if !w.unmoved() {
+			w.plan()
+		}
+		w.demandDirty = false
+	}
+}
+
+// unmoved asks the engine whether a plan now would decide nothing, the
+// demand and the servers' capacities being all that moved.
+func (w *world) unmoved() bool {
+	o := &w.obs
+	o.Participants, o.LargeParticipants = w.demand, w.large
+	rho := 0.0
+	if w.o.Load != nil {
+		rho = w.loadPerParticipant()
+	}
+	return w.planner.Unmoved(w.now, o, func(i int) int { return w.capacityUsers(&w.insts[w.live[i]], rho) }, w.st)
+}
+
+// A meeting's participants join JoinDelay after its create: the same delay
+// for every meeting, so joins come due in the order they were scheduled
+// and wait in a list of their own rather than in the queue, their place
+// among queued events and ticks kept by their time and the sequence
+// number their scheduling drew (as ticks do). A fifth of all events.
+type pendingJoin struct {
+	t       int64
+	seq     uint64
+	meeting int32
+	episode int32
+}
+
+func (j *pendingJoin) before(a tick) bool { return j.t < a.t || (j.t == a.t && j.seq < a.seq) }
+
+func (j *pendingJoin) beforeEvent(e *event) bool {
+	return j.t < e.t || (j.t == e.t && j.seq < e.seq)
+}
+
+// scheduleJoin is push for a join of meeting i's episode.
+func (w *world) scheduleJoin(i, episode int32) {
+	w.q.seq++
+	if w.joinsHead > 1024 && w.joinsHead > len(w.joins)/2 {
+		w.joins = append(w.joins[:0], w.joins[w.joinsHead:]...)
+		w.joinsHead = 0
+	}
+	w.joins = append(w.joins, pendingJoin{t: w.now + w.o.JoinDelay, seq: w.q.seq, meeting: i, episode: episode})
+}
+
+// nextJoin is the earliest join not yet carried out, nil when none.
+func (w *world) nextJoin() *pendingJoin {
+	if w.joinsHead < len(w.joins) {
+		return &w.joins[w.joinsHead]
+	}
+	return nil
+}
+
+// join adds a meeting's participants to its server's load since the last
+// poll (Scalelite counts a join as it counts a create), unless the
+// meeting's episode ended since.
+func (w *world) join(i, episode int32) {
+	if mr := &w.meetings[i]; mr.episode == episode && mr.mode == modeServed {
+		w.insts[mr.server].loadInc += float64(mr.size) * w.insts[mr.server].mult
+		w.touch(mr.server)
 	}
 }

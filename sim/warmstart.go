@@ -72,7 +72,6 @@ func (w *world) warmMeeting(i int32) {
 	mr.server, mr.uslot = -1, -1
 	mr.large = w.planner.IsLargeMeeting(m.PeakParticipants())
 	w.res.MeetingsTotal++
-	w.demandSeconds += m.ParticipantSecondsBetween(o.From, o.To)
 	end := min(m.End, o.To)
 	w.push(end, evMeetingEnd, i, 0)
 	for ci, c := range m.Curve {
@@ -85,10 +84,6 @@ func (w *world) warmMeeting(i int32) {
 	w.demandDelta(mr, mr.size)
 	if o.Load != nil {
 		w.demandTally.Add(w.meetingTally(i))
-		w.loadSeconds += o.Load.LoadSeconds(m, o.From, o.To)
-	}
-	if o.Bitrates != nil {
-		w.egressGB += o.Bitrates.EgressGB(m, o.From, o.To)
 	}
 }
 

@@ -154,6 +154,10 @@ type world struct {
 	// has anything to do.
 	nextPoll, nextPlan tick
 	planDirty          bool
+	// demandDirty: since the last plan only the demand moved (meetings
+	// on servers enabled with no notice); the engine's Unmoved may
+	// answer for the plan.
+	demandDirty bool
 	// pollQueue lists the servers the next poll must read (touch).
 	pollQueue  []int32
 	quietUntil int64 // the engine's: plans before it decide nothing new
@@ -163,6 +167,9 @@ type world struct {
 	// buffer, in time order from joinHead on.
 	joinExpiries []joinExpiry
 	joinHead     int
+	// joins wait from joinsHead on, in the order they come due.
+	joins     []pendingJoin
+	joinsHead int
 
 	obs      engine.Observation
 	actions  []engine.Action
@@ -172,9 +179,10 @@ type world struct {
 	demand   int
 	large    int
 	pm       [5]int64 // participant-seconds by mode
-	// demandSeconds is what the meetings asked for, summed from the trace
-	// independently of how they fared, so conservation can be checked.
-	demandSeconds int64
+	// asked is what the window's meetings ask for (participant-seconds,
+	// load-seconds, egress), summed from the trace independently of how
+	// they fared, so conservation can be checked (demand.go).
+	asked demandTotals
 	// unserved lists meetings now disrupted or rejected, so a sample can
 	// count their minutes up to now without waiting for them to change.
 	unserved []int32
@@ -190,12 +198,9 @@ type world struct {
 	overloadLoad float64
 	capRho       float64        // the mix capTypes are for
 	capTypes     []typeCapacity // capacity in participants by type
-	// egressGB is what the started meetings send, from the trace;
-	// loadSeconds their live load over time (LU-seconds).
-	egressGB    float64
-	loadSeconds float64
-	sample      results.Sample
-	res         results.Result
+	lastTally    tallyMemo      // the last meeting tally worked out
+	sample       results.Sample
+	res          results.Result
 }
 
 // newWorld prepares a run; it does not simulate.
@@ -216,11 +221,12 @@ func newWorldReusing(o *Options, planner *engine.Planner, spare []meetingRun) *w
 	}
 	w := &world{
 		o: o, planner: planner,
-		st:       engine.NewState(o.Policy.PreWarmWeeks),
-		byID:     map[string]int32{},
-		meetings: meetings,
-		launchR:  rand.New(rand.NewPCG(o.Seed, 0x1a0c4)),
-		insts:    make([]instance, 0, 1024),
+		st:        engine.NewState(o.Policy.PreWarmWeeks),
+		byID:      map[string]int32{},
+		meetings:  meetings,
+		launchR:   rand.New(rand.NewPCG(o.Seed, 0x1a0c4)),
+		lastTally: tallyMemo{meeting: -1},
+		insts:     make([]instance, 0, 1024),
 	}
 	w.odUnavail = make([]int64, len(o.Policy.AZs))
 	w.odShort = make([]int64, len(o.Policy.AZs))

@@ -1,0 +1,130 @@
+package engine
+
+import (
+	"testing"
+
+	"pgregory.net/rapid"
+)
+
+// TestUnmovedAgreesWithPlan: after a plan that decided nothing, move only
+// what Unmoved may see move (the demand and its large part, the
+// participants, meetings, recordings and capacities of servers enabled
+// with no notice, the prices) at a time before QuietUntil: whenever
+// Unmoved says a plan would decide nothing, Plan on that observation
+// decides nothing and leaves the state as Unmoved left it.
+func TestUnmovedAgreesWithPlan(t *testing.T) {
+	said := 0
+	rapid.Check(t, func(t *rapid.T) {
+		p, obs, st, now := settledFleet(t)
+		quiet := p.QuietUntil(now, &obs, st)
+		at := now + rapid.Int64Range(0, min(quiet-now-1, 14*86400)).Draw(t, "later")
+		moved := obs
+		moved.Servers = append([]Server(nil), obs.Servers...)
+		moved.Pools = append([]Pool(nil), obs.Pools...)
+		moved.Participants = rapid.IntRange(0, 4000).Draw(t, "demand")
+		moved.LargeParticipants = rapid.IntRange(0, moved.Participants).Draw(t, "largeDemand")
+		for i := range moved.Servers {
+			s := &moved.Servers[i]
+			if s.State != Enabled || s.Interruption || s.Rebalance || s.Held || s.External {
+				continue
+			}
+			s.CapacityUsers = rapid.IntRange(1, 800).Draw(t, "capacity")
+			s.Meetings = rapid.IntRange(0, 3).Draw(t, "meetings")
+			s.Participants = 0
+			if s.Meetings > 0 {
+				s.Participants = rapid.IntRange(1, 400).Draw(t, "participants")
+			}
+			s.Recordings = rapid.IntRange(0, 2).Draw(t, "recordings")
+		}
+		for i := range moved.Pools {
+			moved.Pools[i].USDPerHour = rapid.Float64Range(0.01, 2).Draw(t, "price")
+		}
+		viaUnmoved := cloneState(st)
+		// Unmoved reads the observation the plan read, with the demand of
+		// now, and the capacities of now by index.
+		asPlanned := obs
+		asPlanned.Participants, asPlanned.LargeParticipants = moved.Participants, moved.LargeParticipants
+		if !p.Unmoved(at, &asPlanned, func(i int) int { return moved.Servers[i].CapacityUsers }, viaUnmoved) {
+			return
+		}
+		said++
+		viaPlan := cloneState(st)
+		if acts := p.Plan(at, &moved, viaPlan, nil); len(acts) > 0 {
+			t.Fatalf("Unmoved at %d (+%ds), yet the plan decides %s", at, at-now, summary(acts))
+		}
+		if !sameState(viaPlan, viaUnmoved) {
+			t.Fatalf("Unmoved at %d (+%ds) leaves another state than the plan", at, at-now)
+		}
+	})
+	if said == 0 {
+		t.Fatal("Unmoved never said a plan would decide nothing: the check proves nothing")
+	}
+}
+
+// TestUnmovedSeesWhatTheDemandDecides: the rules that read the demand make
+// Unmoved answer false: target tracking when the demand outgrows the
+// capacity, scale-in when a server fits in the excess after the cooldown,
+// and any plan that decided something. A small move is unmoved.
+func TestUnmovedSeesWhatTheDemandDecides(t *testing.T) {
+	pol := testPolicy()
+	pol.Headroom, pol.Min, pol.OnDemandBase, pol.LargeMeeting = 0, 0, 0, 0
+	pol.ScaleInCooldown = 900
+	p, err := New(pol)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const now = int64(1_767_225_600)
+	fleet := func() Observation {
+		a, b := srv("a", 0, Enabled, 150, 3), srv("b", 1, Enabled, 150, 3)
+		a.CapacityUsers, b.CapacityUsers = 200, 200
+		return Observation{Pools: pools(defaultPrices...), Participants: 300, Servers: []Server{a, b}}
+	}
+	ownCapacity := func(obs *Observation) func(int) int {
+		return func(i int) int { return obs.Servers[i].CapacityUsers }
+	}
+	for _, tc := range []struct {
+		name         string
+		participants int
+		capacityA    int
+		at           int64
+		lastScaleOut int64
+		want         bool
+	}{
+		{"a small move", 320, 200, now + 60, now - 3600, true},
+		{"demand beyond capacity", 401, 200, now + 60, now - 3600, false},
+		{"capacity shrank below demand (mix)", 300, 90, now + 60, now - 3600, false},
+		{"a server fits in the excess", 200, 200, now + 60, now - 3600, false},
+		{"a server fits, but within the cooldown", 200, 200, now + 60, now, true},
+		{"demand exactly at capacity", 400, 200, now + 60, now - 3600, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			obs := fleet()
+			st := NewState(pol.PreWarmWeeks)
+			st.LastScaleOut = tc.lastScaleOut
+			if acts := p.Plan(now, &obs, st, nil); len(acts) > 0 {
+				t.Fatalf("the fleet is not settled: %s", summary(acts))
+			}
+			obs.Participants = tc.participants
+			capacity := func(i int) int {
+				if i == 0 {
+					return tc.capacityA
+				}
+				return obs.Servers[i].CapacityUsers
+			}
+			if got := p.Unmoved(tc.at, &obs, capacity, st); got != tc.want {
+				t.Errorf("Unmoved = %v, want %v", got, tc.want)
+			}
+		})
+	}
+	t.Run("after a plan that decided something", func(t *testing.T) {
+		obs := fleet()
+		obs.Participants = 1000
+		st := NewState(pol.PreWarmWeeks)
+		if acts := p.Plan(now, &obs, st, nil); len(acts) == 0 {
+			t.Fatal("the plan decided nothing")
+		}
+		if p.Unmoved(now+60, &obs, ownCapacity(&obs), st) {
+			t.Error("Unmoved after a plan that launched")
+		}
+	})
+}
