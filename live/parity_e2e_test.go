@@ -146,6 +146,11 @@ func parityInputs(t *testing.T) *parityE2E {
 	// Reclaims often enough that a few hours see several.
 	cfg.Simulation.HazardMultiplier = 20
 	cfg.Drain.OnInterruption = "end-meetings"
+	// The emulated fleet starts empty, as a cold window does; and the
+	// emulated EC2 knows only the reclaims and notices replayed into it,
+	// not the pools' availability spells.
+	cfg.Simulation.WarmStart = false
+	cfg.Simulation.PoolAvailability = "off"
 	// A server holds 400 of this trace's participants (23.7 LU each, no
 	// webcams), as under the old rule the inputs below were tuned for:
 	// fewer, fuller servers would see too few reclaims in these hours.
