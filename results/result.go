@@ -42,6 +42,10 @@ type Result struct {
 	// spread it over.
 	AdvisorReading string  `json:"advisor_reading,omitempty"`
 	LifetimeHours  float64 `json:"lifetime_hours,omitempty"`
+	// PoolAvailability is "band" when the advisor model also takes each
+	// spot pool away in spells by its band (simulation.pool_availability);
+	// empty when pools are always available but for reclaims.
+	PoolAvailability string `json:"pool_availability,omitempty"`
 	// The other reading's figures, the sensitivity band: what the same
 	// run gives when the band is read the other way (scalite sim computes
 	// it; 0 and other_reading empty when not computed).

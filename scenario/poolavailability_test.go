@@ -190,3 +190,21 @@ func BenchmarkPoolAvailabilityYear(b *testing.B) {
 		draw(k, bands, 0, 365*86400, uint64(i))
 	}
 }
+
+// TestResultSaysPoolAvailability: a run's result names the pool
+// availability model it ran under (pool_availability), and says nothing
+// when pools were always available.
+func TestResultSaysPoolAvailability(t *testing.T) {
+	for _, tc := range []struct{ setting, want string }{{"band", "band"}, {"off", ""}} {
+		sc := buildConfig(t, func(c *config.Config) { c.Simulation.PoolAvailability = tc.setting })
+		o := sc.Options
+		o.To = o.From + 86400
+		r, err := sim.Run(o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.PoolAvailability != tc.want {
+			t.Errorf("pool_availability: %s gives %q in the result, want %q", tc.setting, r.PoolAvailability, tc.want)
+		}
+	}
+}

@@ -133,6 +133,9 @@ func Run(o Options) (results.Result, error) {
 	}
 	if advisor {
 		res.AdvisorReading, res.LifetimeHours = o.AdvisorReading.String(), o.LifetimeHours
+		if o.PoolAvailability != nil {
+			res.PoolAvailability = "band"
+		}
 	}
 	if sensitivity {
 		res.OtherReading = alt.AdvisorReading.String()
