@@ -47,7 +47,7 @@ func TestParetoProperty(t *testing.T) {
 
 func TestSelect(t *testing.T) {
 	rows := []Row{row(0, 100, 500), row(1, 80, 300), row(2, 80, 100), row(3, 60, 900), row(4, 80, 100)}
-	c := Constraints{MaxDisruptedPct: 0.05, MaxRejectedPct: -1, MaxOverloadedPct: -1, MinAvailability: -1, MaxRecordingsLost: -1}
+	c := Constraints{MaxDisruptedPct: 4, MaxRejectedPct: -1, MaxOverloadedPct: -1, MinAvailability: -1, MaxRecordingsLost: -1}
 	best, ok := Select(rows, c)
 	// 3 is cheapest but too disrupted; 2 and 4 tie on both objectives: the lower index wins.
 	if !ok || best != 2 {
