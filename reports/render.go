@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"image/color"
 	"math"
+	"slices"
 	"strings"
 	"time"
 
@@ -94,13 +95,48 @@ func legendRoom(p *plot.Plot, dataMax float64, rows int) {
 	}
 }
 
+// xys is a series as points to draw, thinned to what a chart can show.
+// A year of 5-minute samples is 105,000 points against a chart's thousand
+// or so pixel columns, and rasterizing the area filled under them took
+// seconds; so a long series keeps, in each of chartColumns slices of its
+// span, its first, lowest, highest and last sample, in time order: the
+// outline drawn is the same at the chart's resolution.
 func xys(s Series) plotter.XYs {
-	pts := make(plotter.XYs, len(s.T))
-	for i := range s.T {
-		pts[i] = plotter.XY{X: float64(s.T[i]), Y: s.V[i]}
+	n := len(s.T)
+	if n <= 4*chartColumns {
+		pts := make(plotter.XYs, n)
+		for i := range s.T {
+			pts[i] = plotter.XY{X: float64(s.T[i]), Y: s.V[i]}
+		}
+		return pts
+	}
+	pts := make(plotter.XYs, 0, 4*chartColumns)
+	first, span := s.T[0], s.T[n-1]-s.T[0]
+	column := func(i int) int64 { return (s.T[i] - first) * chartColumns / (span + 1) }
+	for i := 0; i < n; {
+		j, lo, hi := i, i, i
+		for c := column(i); j < n && column(j) == c; j++ {
+			if s.V[j] < s.V[lo] {
+				lo = j
+			}
+			if s.V[j] > s.V[hi] {
+				hi = j
+			}
+		}
+		keep := []int{i, lo, hi, j - 1}
+		slices.Sort(keep)
+		for k, x := range keep {
+			if k == 0 || x != keep[k-1] {
+				pts = append(pts, plotter.XY{X: float64(s.T[x]), Y: s.V[x]})
+			}
+		}
+		i = j
 	}
 	return pts
 }
+
+// chartColumns: slices of a series' span that xys keeps four samples of.
+const chartColumns = 2000
 
 func maxOf(vs ...[]float64) float64 {
 	m := 0.0
@@ -214,13 +250,12 @@ func legendColumns(p *plot.Plot, rows int) {
 func capacityChart(d ChartData, from, to int64) (Chart, error) {
 	p := newPlot("Demand against enabled capacity", "time (UTC)", "concurrent participants / BBB users")
 	timeAxis(p, from, to)
-	od := xys(d.CapacityOnDemand)
-	total := make(plotter.XYs, len(od))
-	spotV := make([]float64, len(od))
-	for i := range od {
-		total[i] = plotter.XY{X: od[i].X, Y: od[i].Y + d.CapacitySpot.V[i]}
-		spotV[i] = total[i].Y
+	// Spot stacked on on-demand, summed at every sample before thinning.
+	stacked := Series{T: d.CapacityOnDemand.T, V: make([]float64, len(d.CapacityOnDemand.V))}
+	for i, v := range d.CapacityOnDemand.V {
+		stacked.V[i] = v + d.CapacitySpot.V[i]
 	}
+	od, total, spotV := xys(d.CapacityOnDemand), xys(stacked), stacked.V
 	// Stacked areas: total (spot on top) drawn first, on-demand over it.
 	for _, a := range []struct {
 		pts   plotter.XYs
