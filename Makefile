@@ -52,6 +52,7 @@ bench: build
 # (policy + baseline, examples/bench-year.yaml on generated prices and a
 # generated university trace), and one year at 16x the university load.
 BENCH_DIR ?= $(OUT)/bench
+SHARED ?= ../shared
 BENCH_TYPES := c5.4xlarge c5a.4xlarge c5n.4xlarge c6i.4xlarge c6a.4xlarge m5.4xlarge m5a.4xlarge m6i.4xlarge
 bench-process: build
 	@if [ ! -x /usr/bin/time ]; then echo "bench-process: skipped, GNU time (/usr/bin/time) is not installed"; exit 0; fi; \
@@ -63,7 +64,13 @@ bench-process: build
 		--from 2025-01-06 --to 2026-01-06 --format json > $(BENCH_DIR)/year.json; \
 	/usr/bin/time -f '16x university load, one year, whole process: %e s wall, %U s user, %M KB peak RSS' \
 		$(BIN) sim --config examples/bench-year.yaml --prices $(BENCH_DIR)/prices.json --scale 16 \
-		--from 2025-01-06 --to 2026-01-06 --format json > $(BENCH_DIR)/year-16x.json
+		--from 2025-01-06 --to 2026-01-06 --format json > $(BENCH_DIR)/year-16x.json; \
+	if [ -d $(SHARED)/peers/simpy ] && command -v python3 >/dev/null; then \
+		[ -f $(BENCH_DIR)/simpy-year.csv ] || python3 $(SHARED)/peers/simpy/gen_trace.py --start 2022-03-10 --days 365 --seed 1 --out $(BENCH_DIR)/simpy-year.csv; \
+		/usr/bin/time -f 'same work as the SimPy model (its README), whole process: %e s wall, %U s user, %M KB peak RSS' \
+			$(BIN) sim --config $(SHARED)/peers/simpy/scalite-peer.yaml --prices $(SHARED)/data/spot-prices/eu-west-1_2022-03-09_2022-06-07.json \
+			--trace $(BENCH_DIR)/simpy-year.csv --from 2022-03-10T00:00:00Z --to 2023-03-10T00:00:00Z --format json > $(BENCH_DIR)/simpy-year.json; \
+	else echo "same work as the SimPy model: skipped, $(SHARED)/peers/simpy or python3 is absent"; fi
 
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
