@@ -95,6 +95,7 @@ func TestUnmovedSeesWhatTheDemandDecides(t *testing.T) {
 		{"capacity shrank below demand (mix)", 300, 90, now + 60, now - 3600, false},
 		{"a server fits in the excess", 200, 200, now + 60, now - 3600, false},
 		{"a server fits, but within the cooldown", 200, 200, now + 60, now, true},
+		{"a server fits, the cooldown just over", 200, 200, now + 60, now + 60 - 900, false},
 		{"demand exactly at capacity", 400, 200, now + 60, now - 3600, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -127,4 +128,59 @@ func TestUnmovedSeesWhatTheDemandDecides(t *testing.T) {
 			t.Error("Unmoved after a plan that launched")
 		}
 	})
+}
+
+// TestUnmovedKeepsTheFleetFloors: fleet.min and the on-demand base bound
+// what scale-in may cordon, and Unmoved with them: at the floor a small
+// move is unmoved; one server above it, a server that fits in the excess
+// would be cordoned; the base's on-demand server is never the one.
+func TestUnmovedKeepsTheFleetFloors(t *testing.T) {
+	const now = int64(1_767_225_600)
+	server := func(id string, pool, capacity int) Server {
+		s := srv(id, pool, Enabled, 50, 1)
+		s.CapacityUsers = capacity
+		return s
+	}
+	for _, tc := range []struct {
+		name         string
+		min, base    int
+		servers      []Server
+		participants int
+		want         bool
+	}{
+		{"at fleet.min, a small move", 2, 0, []Server{server("a", 0, 200), server("b", 1, 200)}, 110, true},
+		{"one above fleet.min, a server fits", 1, 0, []Server{server("a", 0, 200), server("b", 1, 200)}, 100, false},
+		{"at the base, a small move", 0, 1, []Server{server("od", -1, 200), server("b", 1, 200)}, 310, true},
+		{"only the base's server fits", 0, 1, []Server{server("od", -1, 100), server("b", 1, 300)}, 150, true},
+		{"an on-demand server above the base fits", 0, 1, []Server{server("od1", -1, 100), server("od2", -1, 100), server("b", 1, 300)}, 250, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			pol := testPolicy()
+			pol.Headroom, pol.LargeMeeting, pol.ScaleInCooldown = 0, 0, 900
+			pol.Min, pol.OnDemandBase = tc.min, tc.base
+			p, err := New(pol)
+			if err != nil {
+				t.Fatal(err)
+			}
+			capacity := 0
+			for _, s := range tc.servers {
+				capacity += s.CapacityUsers
+			}
+			// Settled where nothing fits in the excess: demand at capacity.
+			obs := Observation{Pools: pools(defaultPrices...), Participants: capacity, Servers: tc.servers}
+			st := NewState(pol.PreWarmWeeks)
+			st.LastScaleOut = now - 3600
+			if acts := p.Plan(now, &obs, st, nil); len(acts) > 0 {
+				t.Fatalf("the fleet is not settled: %s", summary(acts))
+			}
+			obs.Participants = tc.participants
+			if got := p.Unmoved(now+60, &obs, func(i int) int { return obs.Servers[i].CapacityUsers }, st); got != tc.want {
+				t.Errorf("Unmoved = %v, want %v", got, tc.want)
+			}
+			// What Plan decides on the moved demand agrees.
+			if acts := p.Plan(now+60, &obs, st, nil); (len(acts) == 0) != tc.want {
+				t.Errorf("the plan decides %q, Unmoved said %v", summary(acts), tc.want)
+			}
+		})
+	}
 }
