@@ -126,7 +126,10 @@ func (w *world) reclaimPool(mi int32, share float64, ev *rand.Rand, why string) 
 		w.record(results.Record{Kind: "reclaim", Market: m.key.String(), Count: hit, Detail: why})
 	}
 	if hit > 0 {
-		w.planDirty = true // replan is bounded per instant
+		// What the engine sees changed (rebalance flags now, notices
+		// later): a reconcile at this very second, before the re-plan
+		// comes, plans too.
+		w.planDirty = true
 		w.replan()
 	}
 }
@@ -155,7 +158,7 @@ func (w *world) notice(idx int32) {
 	in := &w.insts[idx]
 	in.interruption = true
 	in.terminationAt = w.now + NoticeLead
-	w.planDirty = true // replan is bounded per instant
+	w.planDirty = true // as reclaimPool: a reconcile before the re-plan plans
 	w.res.Interruptions++
 	w.push(in.terminationAt, evTerminate, idx, in.gen)
 	if w.o.Recorder != nil {

@@ -208,5 +208,8 @@ func (w *world) replan() {
 	if w.replans < 8 {
 		w.replans++
 		w.push(w.now, evPlan, 0, 0)
+		return
 	}
+	// Refused: the next reconcile plans.
+	w.planDirty = true
 }

@@ -81,6 +81,12 @@ func TestSkippedTicksChangeNothing(t *testing.T) {
 			c.Fleet.ScaleInCooldown = config.Duration{Duration: 3 * 3600e9}
 			c.Simulation.LaunchFailure = 0.3
 		}},
+		{"regional crunches noticing more servers at once than re-plans are allowed", func(c *config.Config) {
+			c.Simulation.RegionCrunchesPerDay = 3
+			c.Simulation.CrunchShare = 0.9
+			c.Capacity = map[string]int{"c5a.4xlarge": 40, "c6i.4xlarge": 40, "m5.4xlarge": 40}
+			c.LoadCapacity = map[string]int{"c5a.4xlarge": 948, "c6i.4xlarge": 948, "m5.4xlarge": 948}
+		}},
 		{"rebalance replace, no join buffer", func(c *config.Config) {
 			c.Simulation.HazardMultiplier = 20
 			c.Drain.OnRebalance = "replace"
@@ -89,6 +95,7 @@ func TestSkippedTicksChangeNothing(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := runBothWays(t, defaultOptions(t, tc.mutate))
+			t.Logf("%d crunches, %d capacity interruptions, peak %d servers", r.Crunches, r.CapacityInterruptions, r.PeakServers)
 			if r.MeetingsTotal == 0 || r.Launches == 0 {
 				t.Fatalf("nothing happened: %+v", r)
 			}
