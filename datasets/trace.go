@@ -2,6 +2,7 @@ package datasets
 
 import (
 	"bufio"
+	"bytes"
 	"cmp"
 	"encoding/csv"
 	"errors"
@@ -48,10 +49,7 @@ func ReadTrace(path, samplesPath string) ([]model.Meeting, TraceStats, error) {
 		return nil, TraceStats{}, fmt.Errorf("reading trace %s: %w", path, err)
 	}
 	defer closeFn()
-	hint := 0
-	if fi, err := os.Stat(path); err == nil {
-		hint = int(fi.Size() / traceRowBytes)
-	}
+	hint := countRows(path)
 	ms, err := parseTrace(r, path, hint)
 	if err != nil {
 		return nil, TraceStats{}, err
@@ -116,9 +114,35 @@ const (
 	colScreenshare
 )
 
-// traceRowBytes is a generous guess at a trace row's length, to turn a
-// file's size into a meeting count that pre-sizes the reader's tables.
-const traceRowBytes = 64
+// countRows counts a plain file's lines, what pre-sizes the reader's
+// tables so that the meetings and the duplicate-ID table are allocated
+// once: a guess from the file's size either grew them three times over
+// (short rows) or wasted half (long ones), and counting costs a read of
+// the file from the page cache, a few milliseconds a year. A compressed
+// file is not counted: about 40 bytes a row uncompressed, 10 compressed.
+func countRows(path string) int {
+	f, err := os.Open(path)
+	if err != nil {
+		return 0
+	}
+	defer f.Close()
+	buf := make([]byte, 1<<16)
+	n, first := 0, true
+	for {
+		k, err := f.Read(buf)
+		if first && k >= 2 && buf[0] == 0x1f && buf[1] == 0x8b {
+			if fi, err := f.Stat(); err == nil {
+				return int(fi.Size() / 10)
+			}
+			return 0
+		}
+		first = false
+		n += bytes.Count(buf[:k], []byte{'\n'})
+		if err != nil {
+			return n
+		}
+	}
+}
 
 // parseTrace is ParseTrace with a guess at the number of meetings (0 when
 // unknown), so that the meetings and the duplicate-ID table are allocated
