@@ -78,19 +78,8 @@ func (c *BaselineCache) demand(o *Options) *demandEntry {
 	if c == nil {
 		return &demandEntry{trace: o.Meetings}
 	}
-	var trace *model.Meeting
-	if len(o.Meetings) > 0 {
-		trace = &o.Meetings[0]
-	}
-	k := fmt.Sprintf("%d|%d|%p|%d|%p|%p|%t", o.From, o.To, trace, len(o.Meetings), o.Load, o.Bitrates, o.WarmStart)
-	c.mu.Lock()
-	e, ok := c.demands[k]
-	if !ok {
-		e = &demandEntry{trace: o.Meetings}
-		c.demands[k] = e
-	}
-	c.mu.Unlock()
-	return e
+	k := fmt.Sprintf("%d|%d|%p|%d|%p|%p|%t", o.From, o.To, traceAddr(o.Meetings), len(o.Meetings), o.Load, o.Bitrates, o.WarmStart)
+	return entryFor(c, c.demands, k, func() *demandEntry { return &demandEntry{trace: o.Meetings} })
 }
 
 // get sums the figures for the first run that asks; o is any of the runs

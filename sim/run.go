@@ -216,14 +216,7 @@ func (c *BaselineCache) figures(bo *Options, compute func() baselineFigures) bas
 	if c == nil || bo.Recorder != nil {
 		return compute()
 	}
-	k := baselineKey(bo)
-	c.mu.Lock()
-	e, ok := c.m[k]
-	if !ok {
-		e = &baselineEntry{trace: bo.Meetings}
-		c.m[k] = e
-	}
-	c.mu.Unlock()
+	e := entryFor(c, c.m, baselineKey(bo), func() *baselineEntry { return &baselineEntry{trace: bo.Meetings} })
 	e.once.Do(func() {
 		e.fig = compute()
 		c.mu.Lock()
@@ -240,10 +233,6 @@ func (c *BaselineCache) figures(bo *Options, compute func() baselineFigures) bas
 // notices: the allocation strategy and the drain settings play no part,
 // and its only draws are on-demand launch and boot failures.
 func baselineKey(bo *Options) string {
-	var trace *model.Meeting
-	if len(bo.Meetings) > 0 {
-		trace = &bo.Meetings[0]
-	}
 	seed := bo.Seed
 	if !baselineDrawsRandom(bo) {
 		seed = 0
@@ -251,7 +240,7 @@ func baselineKey(bo *Options) string {
 	p := bo.Policy
 	var none model.Policy
 	p.Strategy, p.OnRebalance, p.OnInterruption, p.EndMeetingsBefore = none.Strategy, none.OnRebalance, none.OnInterruption, none.EndMeetingsBefore
-	return fmt.Sprintf("%d|%d|%d|%p|%d|%+v|%p|%p|%p|%t", seed, bo.From, bo.To, trace, len(bo.Meetings), p, bo.Load, bo.Bill, bo.Bitrates, bo.WarmStart)
+	return fmt.Sprintf("%d|%d|%d|%p|%d|%+v|%p|%p|%p|%t", seed, bo.From, bo.To, traceAddr(bo.Meetings), len(bo.Meetings), p, bo.Load, bo.Bill, bo.Bitrates, bo.WarmStart)
 }
 
 // baselineDrawsRandom: whether an all-on-demand run uses its seed.
@@ -336,4 +325,26 @@ func RunMany(o Options, n, workers int, meetingsFor func(seed uint64) ([]model.M
 		}
 	}
 	return results, nil
+}
+
+// entryFor is the cache's entry under k in m, made by fresh if there is
+// none yet; runs asking at once get the same entry.
+func entryFor[E any](c *BaselineCache, m map[string]*E, k string, fresh func() *E) *E {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := m[k]
+	if !ok {
+		e = fresh()
+		m[k] = e
+	}
+	return e
+}
+
+// traceAddr names a trace in a cache key by where it lies (the entries
+// hold the trace, so nothing else can come to lie there meanwhile).
+func traceAddr(ms []model.Meeting) *model.Meeting {
+	if len(ms) == 0 {
+		return nil
+	}
+	return &ms[0]
 }
