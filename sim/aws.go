@@ -189,9 +189,14 @@ func (w *world) launch(a *engine.Action) {
 		failed := m.price > a.MaxPrice || !m.up || w.now < m.failedUntil || (!w.warming && w.launchR.Float64() < w.o.LaunchFailure)
 		if failed {
 			m.unavailUntil = w.now + pol.UnavailableFor
-			w.res.LaunchFailures++
-			if w.o.Recorder != nil {
-				w.record(results.Record{Kind: "launch-failed", Market: m.key.String(), Detail: "InsufficientInstanceCapacity"})
+			if w.warming {
+				// Before the window: the engine went elsewhere then.
+				w.warmFailures++
+			} else {
+				w.res.LaunchFailures++
+				if w.o.Recorder != nil {
+					w.record(results.Record{Kind: "launch-failed", Market: m.key.String(), Detail: "InsufficientInstanceCapacity"})
+				}
 			}
 			w.replan()
 			return

@@ -4,7 +4,8 @@ package sim
 
 // bill charges an instance from running to end: per second, spot at the
 // price in effect, on-demand with a 60 s minimum; a spot instance AWS
-// interrupts in its first hour is free.
+// interrupts in its first hour is free (a warm one was running before the
+// window: past its first hour).
 func (w *world) bill(in *instance, end int64, byAWS bool) {
 	if in.runningAt < 0 || end <= in.runningAt {
 		return
@@ -17,7 +18,7 @@ func (w *world) bill(in *instance, end int64, byAWS bool) {
 		return
 	}
 	w.res.InstanceHoursSpot += hours
-	if byAWS && dur < 3600 {
+	if byAWS && dur < 3600 && !in.warm {
 		w.res.FreeInterruptedHours += hours
 		return
 	}

@@ -95,9 +95,9 @@ func (w *world) warmFleet() {
 	w.warming = true
 	defer func() { w.warming = false }()
 	for range warmPlanRounds {
-		tried := w.res.Launches + w.res.LaunchFailures
+		tried := w.res.Launches + w.warmFailures
 		w.plan()
-		if w.res.Launches+w.res.LaunchFailures == tried {
+		if w.res.Launches+w.warmFailures == tried {
 			return
 		}
 	}
@@ -108,7 +108,7 @@ func (w *world) warmFleet() {
 // now, and with its spot false alarms to come.
 func (w *world) warmServer(idx int32) {
 	in := &w.insts[idx]
-	in.runningAt = w.now
+	in.runningAt, in.warm = w.now, true
 	in.firstPoll = w.polls
 	w.setState(idx, stEnabled)
 	w.res.WarmStartServers++

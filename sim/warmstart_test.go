@@ -184,3 +184,57 @@ func TestWaitBeyondInt64FallsAfterTheWindow(t *testing.T) {
 		}
 	}
 }
+
+// spotPoolDownAfter is a window that opens warm on the lecture of
+// lectureAtTheStart, served by spot servers in one pool that goes
+// unavailable down seconds in (nothing else interrupts it).
+func spotPoolDownAfter(t *testing.T, down int64) sim.Options {
+	o := defaultOptions(t, func(c *config.Config) {
+		onePool(c)
+		c.OnDemand.Base, c.Fleet.Min = 0, 0
+		c.Placement.LargeMeeting = 0
+		c.Simulation.HazardMultiplier = 0
+		c.Simulation.WarmStart = true
+	})
+	lecture := lectureAtTheStart(t, true)
+	o.From, o.To, o.Meetings = lecture.From, lecture.From+2*3600, lecture.Meetings[:1]
+	o.PoolAvailability = func(k model.MarketKey, bands []sim.BandStep, from, to int64, seed uint64) *sim.Availability {
+		if down < 0 {
+			return &sim.Availability{Changes: []int64{0}} // down from the start
+		}
+		return &sim.Availability{Changes: []int64{down}}
+	}
+	return o
+}
+
+// TestWarmSpotServerIsBilledInTheFirstHour: AWS does not charge for a spot
+// instance it interrupts in its first hour, but a server of the warm fleet
+// ran before the window: interrupted half an hour in, its half hour is
+// billed, not free.
+func TestWarmSpotServerIsBilledInTheFirstHour(t *testing.T) {
+	r := mustRun(t, spotPoolDownAfter(t, 1800))
+	if r.WarmStartServers == 0 || r.CapacityInterruptions == 0 {
+		t.Fatalf("%d warm servers, %d capacity interruptions: want the warm spot fleet interrupted", r.WarmStartServers, r.CapacityInterruptions)
+	}
+	if r.FreeInterruptedHours != 0 || r.SpotCostUSD == 0 {
+		t.Errorf("interrupted 30 minutes in: %.2f free hours, spot cost %.4f USD; want the warm servers billed", r.FreeInterruptedHours, r.SpotCostUSD)
+	}
+}
+
+// TestWarmFleetsRefusedLaunchesAreNotCounted: launches of the warm fleet
+// that a pool refuses happened before the window; they send the engine
+// elsewhere (here, on-demand) and count as none of the window's launch
+// failures.
+func TestWarmFleetsRefusedLaunchesAreNotCounted(t *testing.T) {
+	o := spotPoolDownAfter(t, -1)
+	o.To = o.From + 600
+	log := &poolEvents{}
+	o.Recorder = log
+	r := mustRun(t, o)
+	if r.WarmStartServers == 0 || r.InstanceHoursOnDemand == 0 {
+		t.Fatalf("%d warm servers, %.2f on-demand hours: want the warm fleet on-demand", r.WarmStartServers, r.InstanceHoursOnDemand)
+	}
+	if r.LaunchFailures != 0 || log.count("launch-failed", "c5a.4xlarge/eu-west-1a", o.From, o.To) != 0 {
+		t.Errorf("%d launch failures (%d recorded): want none counted for the warm fleet", r.LaunchFailures, log.count("launch-failed", "c5a.4xlarge/eu-west-1a", o.From, o.To))
+	}
+}

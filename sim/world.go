@@ -40,7 +40,10 @@ type instance struct {
 	terminationAt         int64
 	meetingsEnded         bool
 	neverBoots            bool // its BBB never comes up
-	seq                   int  // launch order: the instance is the seq-th launched
+	// warm: of the fleet a warm start opens on, running before the
+	// window, so past its first hour as far as AWS's billing goes.
+	warm bool
+	seq  int // launch order: the instance is the seq-th launched
 	// gen counts the slot's occupants: the events of an instance carry
 	// it, so that those of an earlier occupant are dropped.
 	gen int32
@@ -145,6 +148,10 @@ type world struct {
 	// warming: the window's warm start is launching the fleet already
 	// running at its start (warmstart.go).
 	warming bool
+	// warmFailures counts the warm fleet's launches a pool refused (no
+	// capacity, price above the max price): the engine tries elsewhere,
+	// and none of it counts as the window's launch failures.
+	warmFailures int
 	// odUnavail is aligned with the policy's AZs: on-demand launches there
 	// found no capacity until then.
 	odUnavail []int64
