@@ -11,10 +11,13 @@ package engine
 // leave st as it would leave it, given that:
 //   - the last Plan, with st, returned no action (else Unmoved is false);
 //   - since that plan only the demand moved: the participants, the large
-//     meetings' part of them, and the meetings, participants, recordings
-//     and so the capacities of servers that were Enabled with no notice;
-//     nothing else of the observation changed (no state, notice, price,
-//     server launched or gone, no meeting change on a cordoned or noticed
+//     meetings' part of them, the meetings, participants, recordings and so
+//     the capacities of servers that were Enabled with no notice, the
+//     meetings and participants of Cordoned servers with no notice that
+//     stay busy (meetings or recordings left: nothing but a scale-out reads
+//     them), and the prices (read only to launch and to pick what to
+//     cordon); nothing else changed (no state, notice, server launched or
+//     gone, no cordoned server emptied, no meeting change on a noticed
 //     server);
 //   - now is before QuietUntil of that plan.
 //

@@ -110,8 +110,11 @@ func xys(s Series) plotter.XYs {
 		}
 		return pts
 	}
-	pts := make(plotter.XYs, 0, 4*chartColumns)
 	first, span := s.T[0], s.T[n-1]-s.T[0]
+	if span <= 0 {
+		span = 0 // all at one time (or out of order): one slice
+	}
+	pts := make(plotter.XYs, 0, 4*chartColumns)
 	column := func(i int) int64 { return (s.T[i] - first) * chartColumns / (span + 1) }
 	for i := 0; i < n; {
 		j, lo, hi := i, i, i

@@ -40,3 +40,20 @@ func TestLongSeriesThinnedKeepsOutline(t *testing.T) {
 		t.Errorf("a 100-sample series drawn from %d points", len(got))
 	}
 }
+
+// TestThinningAtOneTime: a long series whose samples all fall at one time
+// (or whose last comes before its first) is drawn from one slice, not a
+// division by zero.
+func TestThinningAtOneTime(t *testing.T) {
+	for _, last := range []int64{0, -1} {
+		n := 4*chartColumns + 1
+		s := Series{T: make([]int64, n), V: make([]float64, n)}
+		for i := range s.V {
+			s.T[i], s.V[i] = 1_700_000_000, float64(i%7)
+		}
+		s.T[n-1] += last
+		if pts := xys(s); len(pts) == 0 || len(pts) > 8 {
+			t.Errorf("last sample %+d s: %d points drawn, want a slice or two's first, lowest, highest and last", last, len(pts))
+		}
+	}
+}

@@ -32,7 +32,11 @@ func ReadSpotLake(sl config.SpotLake, region string, cat *model.Catalog) (*SpotL
 		return nil, err
 	}
 	names := map[string]string{} // zone ID -> zone name
-	for name, id := range sl.ZoneIDs {
+	for _, name := range slices.Sorted(maps.Keys(sl.ZoneIDs)) {
+		id := sl.ZoneIDs[name]
+		if other, dup := names[id]; dup {
+			return nil, fmt.Errorf("simulation.spotlake.zone_ids: %s and %s both have zone ID %s", other, name, id)
+		}
 		names[id] = name
 	}
 	h, err := datasets.ReadSpotLakeWhere(sl.Paths, func(p datasets.SpotLakePool) bool {

@@ -215,3 +215,14 @@ func TestSpotLakeBadFilesFailClearly(t *testing.T) {
 		t.Errorf("missing path: %v", err)
 	}
 }
+
+// TestSpotLakeZoneIDsMapOneToOne: two zones given one zone ID is refused
+// by the reader too (configuration validation refuses it first), rather
+// than one of the two names taken at random.
+func TestSpotLakeZoneIDsMapOneToOne(t *testing.T) {
+	sl := config.SpotLake{Paths: []string{"testdata/spotlake"}, ZoneIDs: map[string]string{"eu-west-1a": "euw1-az1", "eu-west-1b": "euw1-az1"}}
+	_, err := scenario.ReadSpotLake(sl, "eu-west-1", datasets.DefaultCatalog())
+	if err == nil || !strings.Contains(err.Error(), "eu-west-1a and eu-west-1b both have zone ID euw1-az1") {
+		t.Errorf("a zone ID given twice: %v", err)
+	}
+}
