@@ -96,3 +96,19 @@ func TestPoolFromName(t *testing.T) {
 		}
 	}
 }
+
+// TestPoolFromNameReadsGCPNames: SkyPilot's GCP traces are named
+// ZONE_TYPE.json with a GCP zone (skypilot-org/spot-traces,
+// preemption/1-node/gcp-04-30-2023/us-central1-c_c3-88.json); the zone is
+// the first part, not the text after the last underscore.
+func TestPoolFromNameReadsGCPNames(t *testing.T) {
+	for name, want := range map[string]Pool{
+		"us-central1-c_c3-88": {"c3-88", "us-central1-c"},
+		"us-east1-b_c3-88":    {"c3-88", "us-east1-b"},
+	} {
+		got, ok := poolFromName(name)
+		if !ok || got != want {
+			t.Errorf("poolFromName(%q) = %v, %v; want %v", name, got, ok, want)
+		}
+	}
+}

@@ -43,8 +43,10 @@ func ParseTrace(data []byte, name string) (*Trace, error) {
 	return t, nil
 }
 
-// azPattern matches an AWS availability zone name (us-east-1a) or ID (use1-az1).
-var azPattern = regexp.MustCompile(`^([a-z]{2}(-gov)?-[a-z]+-\d+[a-z]|[a-z]{3,4}\d+-az\d+)$`)
+// azPattern matches an AWS availability zone name (us-east-1a) or ID
+// (use1-az1), or a GCP zone (us-central1-c), as in SkyPilot's
+// preemption/1-node/gcp-04-30-2023/us-central1-c_c3-88.json.
+var azPattern = regexp.MustCompile(`^([a-z]{2}(-gov)?-[a-z]+-\d+[a-z]|[a-z]{3,4}\d+-az\d+|[a-z]+-[a-z]+\d+-[a-z])$`)
 
 // poolFromName reads the pool from a trace's file name: Scalite's
 // TYPE_AZ.json (c5a.4xlarge_eu-west-1a.json), or SkyPilot's own
