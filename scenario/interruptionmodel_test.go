@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"github.com/scalite/scalite/config"
-	"github.com/scalite/scalite/datasets"
 	"github.com/scalite/scalite/interruptions"
 	"github.com/scalite/scalite/model"
 	"github.com/scalite/scalite/scenario"
@@ -32,14 +31,7 @@ func writeModel(t *testing.T, markets []model.MarketKey, upRate, downRate float6
 
 func buildWith(t *testing.T, ci string) (*scenario.Scenario, error) {
 	t.Helper()
-	c := config.Default()
-	c.Simulation.CapacityInterruptions = ci
-	f := &config.File{Name: "m.yaml", Config: c}
-	cat := datasets.DefaultCatalog()
-	if err := f.Validate(cat); err != nil {
-		t.Fatal(err)
-	}
-	return scenario.Build(scenario.Inputs{Config: f, Catalog: cat, Seed: 3})
+	return build(t, func(c *config.Config) { c.Simulation.CapacityInterruptions = ci }, scenario.Inputs{Seed: 3})
 }
 
 // TestFittedModelIsReplayed: capacity_interruptions: model:FILE draws each

@@ -15,16 +15,7 @@ import (
 // mutate (seed 3, the embedded prices, a generated trace).
 func buildConfig(t *testing.T, mutate func(*config.Config)) *scenario.Scenario {
 	t.Helper()
-	c := config.Default()
-	if mutate != nil {
-		mutate(&c)
-	}
-	f := &config.File{Name: "c.yaml", Config: c}
-	cat := datasets.DefaultCatalog()
-	if err := f.Validate(cat); err != nil {
-		t.Fatal(err)
-	}
-	sc, err := scenario.Build(scenario.Inputs{Config: f, Catalog: cat, Seed: 3})
+	sc, err := build(t, mutate, scenario.Inputs{Seed: 3})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -27,17 +27,12 @@ var (
 
 func buildSpotLake(t *testing.T, paths []string, pricePaths []string, mutate func(*config.Config)) (*scenario.Scenario, error) {
 	t.Helper()
-	c := config.Default()
-	c.Simulation.SpotLake = config.SpotLake{Paths: paths, ZoneIDs: fixtureZones}
-	if mutate != nil {
-		mutate(&c)
-	}
-	f := &config.File{Name: "c.yaml", Config: c}
-	cat := datasets.DefaultCatalog()
-	if err := f.Validate(cat); err != nil {
-		t.Fatal(err)
-	}
-	return scenario.Build(scenario.Inputs{Config: f, Catalog: cat, PricePaths: pricePaths, Seed: 5})
+	return build(t, func(c *config.Config) {
+		c.Simulation.SpotLake = config.SpotLake{Paths: paths, ZoneIDs: fixtureZones}
+		if mutate != nil {
+			mutate(c)
+		}
+	}, scenario.Inputs{PricePaths: pricePaths, Seed: 5})
 }
 
 // TestSpotLakePricesAreReplayed: without --prices the snapshots' SpotPrice

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/scalite/scalite/config"
-	"github.com/scalite/scalite/datasets"
 	"github.com/scalite/scalite/results"
 	"github.com/scalite/scalite/scenario"
 	"github.com/scalite/scalite/sim"
@@ -54,14 +53,7 @@ func TestLateMarketIsUnavailableNotShrinkingTheWindow(t *testing.T) {
 	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	c := config.Default()
-	c.Spot.AllocationStrategy = config.LowestPrice
-	f := &config.File{Name: "c.yaml", Config: c}
-	cat := datasets.DefaultCatalog()
-	if err := f.Validate(cat); err != nil {
-		t.Fatal(err)
-	}
-	sc, err := scenario.Build(scenario.Inputs{Config: f, Catalog: cat, PricePaths: []string{path}, Seed: 1})
+	sc, err := build(t, func(c *config.Config) { c.Spot.AllocationStrategy = config.LowestPrice }, scenario.Inputs{PricePaths: []string{path}, Seed: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
