@@ -30,7 +30,7 @@ func sumDemand(o *Options) demandTotals {
 		switch {
 		case m.Start >= o.To:
 			return d
-		case m.Start < o.From && (!o.WarmStart || m.End <= o.From):
+		case m.Start < o.From && !runsIntoWarmStart(o, m):
 			// Left out: ended before the window, or started cold.
 		case m.Start < o.From:
 			d.seconds += m.ParticipantSecondsBetween(o.From, o.To)

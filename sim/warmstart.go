@@ -1,5 +1,7 @@
 package sim
 
+import "github.com/scalite/scalite/model"
+
 // The window's start. A window cut out of a longer history opens on
 // meetings already running and on the fleet serving them. Started cold,
 // the fleet is empty and those meetings are left out: users are rejected
@@ -26,6 +28,13 @@ package sim
 // next); a fleet settles in one or two.
 const warmPlanRounds = 64
 
+// runsIntoWarmStart reports whether a meeting that started before the
+// window is part of the run: it is still running at the window's start,
+// and the window starts warm.
+func runsIntoWarmStart(o *Options, m *model.Meeting) bool {
+	return o.WarmStart && m.End > o.From
+}
+
 // openWindow enters the meetings that started before the window: started
 // warm, the ones still running are placed on the fleet the engine holds
 // for them; otherwise all are left out.
@@ -35,7 +44,7 @@ func (w *world) openWindow() {
 	for w.next < len(o.Meetings) && o.Meetings[w.next].Start < o.From {
 		i := int32(w.next)
 		w.next++
-		if o.WarmStart && o.Meetings[i].End > o.From {
+		if runsIntoWarmStart(o, &o.Meetings[i]) {
 			w.warmMeeting(i)
 			continue
 		}
