@@ -57,6 +57,10 @@ func TestCorruptGzipSaysSo(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	spotLake, err := os.ReadFile(filepath.Join("testdata", "spotlake", "09-00-00.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
 	damaged := func(z []byte) []byte {
 		z = append([]byte(nil), z...)
 		z[len(z)-6] ^= 0xff // inside the CRC-32 trailer
@@ -73,6 +77,8 @@ func TestCorruptGzipSaysSo(t *testing.T) {
 		{"prices checksum", damaged(gzipped(t, prices)), readPricesFile},
 		{"trace cut", gzipped(t, trace)[:60], readTraceFile},
 		{"trace checksum", damaged(gzipped(t, trace)), readTraceFile},
+		{"spotlake cut", gzipped(t, spotLake)[:len(gzipped(t, spotLake))/2], readSpotLakeFile},
+		{"spotlake checksum", damaged(gzipped(t, spotLake)), readSpotLakeFile},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			path := filepath.Join(dir, strings.ReplaceAll(tc.name, " ", "-")+".csv.gz")
@@ -97,5 +103,10 @@ func readPricesFile(path string) error {
 
 func readTraceFile(path string) error {
 	_, _, err := ReadTrace(path, "")
+	return err
+}
+
+func readSpotLakeFile(path string) error {
+	_, err := ReadSpotLake([]string{path})
 	return err
 }

@@ -82,6 +82,8 @@ func TestReadSpotLakeErrors(t *testing.T) {
 		{"fractional capacity", row(",50,50,", ",50,12.5,"), "s.csv: line 3: field T2: want a whole number"},
 		{"unknown grade", row(",3.0,", ",2.7,"), "s.csv: line 3: field IF: grade 2.7 is not one of"},
 		{"absurd price", row("0.2901", "1e308"), "s.csv: line 3: field SpotPrice: price 1e308 USD/hour is outside [0, 1000]"},
+		{"price just above the bound", row("0.2901", "1000.01"), "s.csv: line 3: field SpotPrice: price 1000.01 USD/hour is outside [0, 1000]"},
+		{"negative price", row("0.2901", "-0.1"), "s.csv: line 3: field SpotPrice: price -0.1 USD/hour is outside [0, 1000]"},
 		{"text price", row("0.688", "cheap"), "s.csv: line 3: field OndemandPrice: want a number, got \"cheap\""},
 		{"savings", row(",58", ",140"), "s.csv: line 3: field Savings: want a percentage"},
 		{"ragged row", head + good + "2025-03-02 09:00:00,c5a.4xlarge\n", "s.csv: line 3: record on line 3: wrong number of fields"},
