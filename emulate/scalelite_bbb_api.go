@@ -80,16 +80,25 @@ func writeServerError(w http.ResponseWriter) {
 	w.Write([]byte("<!DOCTYPE html>\n<html><head><title>We're sorry, but something went wrong (500)</title></head><body><h1>We're sorry, but something went wrong.</h1></body></html>\n"))
 }
 
-var missingMeetingID = &bbbError{"missingParamMeetingID", "You must specify a meeting ID for the meeting."}
+// requireMeetingID is params.require(:meetingID), which every call here
+// starts with: a missing or blank meetingID raises ParameterMissing, which
+// application_controller.rb answers as MissingMeetingIDError.
+func requireMeetingID(p params) (string, error) {
+	id, _ := p.get("meetingID")
+	if strings.TrimSpace(id) == "" {
+		return "", &bbbError{"missingParamMeetingID", "You must specify a meeting ID for the meeting."}
+	}
+	return id, nil
+}
 
 const meetingNotFound = "We could not find a meeting with that meeting ID - perhaps the meeting is not yet running?"
 
 // create is BigBlueButtonApiController#create. It returns the ID of the
 // meeting's server and BBB's answer.
 func (s *Scalelite) create(ctx context.Context, p params) (string, []byte, error) {
-	id, _ := p.get("meetingID")
-	if strings.TrimSpace(id) == "" {
-		return "", nil, missingMeetingID
+	id, err := requireMeetingID(p)
+	if err != nil {
+		return "", nil, err
 	}
 	tags, _ := p.get("meta_server-tag")
 	s.mu.Lock()
@@ -264,9 +273,9 @@ func alphanumeric(seed string, n int) string {
 // raises ServerDisabledError, a constant bbb_errors.rb does not define:
 // Rails answers 500.
 func (s *Scalelite) join(w http.ResponseWriter, r *http.Request, p params) {
-	id, _ := p.get("meetingID")
-	if strings.TrimSpace(id) == "" {
-		writeFailed(w, missingMeetingID.key, missingMeetingID.message)
+	id, err := requireMeetingID(p)
+	if err != nil {
+		s.render(w, nil, err)
 		return
 	}
 	s.mu.Lock()
@@ -298,9 +307,9 @@ func (s *Scalelite) join(w http.ResponseWriter, r *http.Request, p params) {
 // internalError "Unable to access meeting on server.". end removes
 // Scalelite's record of the meeting before asking the server.
 func (s *Scalelite) meetingCall(w http.ResponseWriter, ctx context.Context, call string, p params) {
-	id, _ := p.get("meetingID")
-	if strings.TrimSpace(id) == "" {
-		writeFailed(w, missingMeetingID.key, missingMeetingID.message)
+	id, err := requireMeetingID(p)
+	if err != nil {
+		s.render(w, nil, err)
 		return
 	}
 	s.mu.Lock()

@@ -71,6 +71,17 @@ type requestParams map[string]any
 // application_controller.rb as internalError (actionpack 7.2 wording).
 const missingServer = "param is missing or the value is empty: server"
 
+// requireServer is params.require(:server) of server_create_params and
+// server_update_params: the server object, or missingServer written.
+func requireServer(w http.ResponseWriter, p requestParams) (requestParams, bool) {
+	sp, _ := p["server"].(map[string]any)
+	if !present(sp) {
+		writeFailed(w, "internalError", missingServer)
+		return nil, false
+	}
+	return requestParams(sp), true
+}
+
 // readServerAPIParams checks the Content-Type as
 // ScaleliteApiController#verify_content_type does (a POST with a body
 // must be application/json) and parses the body. ok is false when an
@@ -181,7 +192,6 @@ func (s *Scalelite) serveServerAPI(w http.ResponseWriter, r *http.Request, actio
 			return
 		}
 	}
-	serverParams, _ := p["server"].(map[string]any)
 	switch action {
 	case "getServers":
 		s.mu.Lock()
@@ -202,11 +212,10 @@ func (s *Scalelite) serveServerAPI(w http.ResponseWriter, r *http.Request, actio
 		s.mu.Unlock()
 		writeJSON(w, http.StatusOK, j)
 	case "addServer":
-		if !present(serverParams) {
-			writeFailed(w, "internalError", missingServer)
+		sp, ok := requireServer(w, p)
+		if !ok {
 			return
 		}
-		sp := requestParams(serverParams)
 		if !present(sp["url"]) || !present(sp["secret"]) {
 			jsonError(w, http.StatusBadRequest, "Server needs a URL and a secret")
 			return
@@ -231,11 +240,10 @@ func (s *Scalelite) serveServerAPI(w http.ResponseWriter, r *http.Request, actio
 		s.mu.Unlock()
 		writeJSON(w, http.StatusCreated, j)
 	case "updateServer":
-		if !present(serverParams) {
-			writeFailed(w, "internalError", missingServer)
+		sp, ok := requireServer(w, p)
+		if !ok {
 			return
 		}
-		sp := requestParams(serverParams)
 		s.mu.Lock()
 		j, err := s.update(srv, sp)
 		s.mu.Unlock()
