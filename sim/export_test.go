@@ -31,6 +31,10 @@ func CarryOutEveryTick(on bool) { carryOutEveryTick = on }
 // and InstanceSlots runs o and tells how many slots its world used.
 func ReuseInstanceSlots(on bool) { reuseInstanceSlots = on }
 
+// JoinsInQueue puts joins in the event queue, as before they waited in a
+// list of their own.
+func JoinsInQueue(on bool) { joinsInQueue = on }
+
 // ScanAllServers makes placement scan every live server instead of the
 // list of enabled ones.
 func ScanAllServers(on bool) { enabledList = !on }

@@ -131,6 +131,8 @@ func (w *world) handle(e event) {
 		if mr := &w.meetings[e.a]; mr.episode == e.b && (mr.mode == modeDisrupted || mr.mode == modeRejected) {
 			w.placeOrReject(e.a)
 		}
+	case evJoin: // only with joinsInQueue (ticks.go)
+		w.join(e.a, e.b)
 	case evRecordingDone, evRunning, evBooted, evNotice, evTerminate, evFalseRebalance:
 		w.instanceEvent(e)
 	case evPrice:

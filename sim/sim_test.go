@@ -151,6 +151,9 @@ func rapidOptions(t *rapid.T) sim.Options {
 	cfg.Simulation.LaunchFailure = rapid.Float64Range(0, 0.5).Draw(t, "launchfail")
 	cfg.Scalelite.PollInterval = config.Duration{Duration: time.Duration(rapid.IntRange(1, 120).Draw(t, "poll")) * time.Second}
 	cfg.Simulation.WarmStart = rapid.Bool().Draw(t, "warm")
+	// Joins as often as not on a poll or reconcile tick, or on a meeting's
+	// start or end: where their order among equal times matters.
+	cfg.Simulation.JoinDelay = config.Duration{Duration: time.Duration(rapid.SampledFrom([]int{1, 20, 30, 60, 120}).Draw(t, "joindelay")) * time.Second}
 	if err := (&config.File{Name: "rapid", Config: cfg}).Validate(cat); err != nil {
 		t.Skip(err)
 	}

@@ -172,6 +172,10 @@ func (j *pendingJoin) beforeEvent(e *event) bool {
 
 // scheduleJoin is push for a join of meeting i's episode.
 func (w *world) scheduleJoin(i, episode int32) {
+	if joinsInQueue {
+		w.push(w.now+w.o.JoinDelay, evJoin, i, episode)
+		return
+	}
 	w.q.seq++
 	if w.joinsHead > 1024 && w.joinsHead > len(w.joins)/2 {
 		w.joins = append(w.joins[:0], w.joins[w.joinsHead:]...)
@@ -179,6 +183,10 @@ func (w *world) scheduleJoin(i, episode int32) {
 	}
 	w.joins = append(w.joins, pendingJoin{t: w.now + w.o.JoinDelay, seq: w.q.seq, meeting: i, episode: episode})
 }
+
+// joinsInQueue puts joins in the event queue instead (tests compare both
+// ways).
+var joinsInQueue = false
 
 // nextJoin is the earliest join not yet carried out, nil when none.
 func (w *world) nextJoin() *pendingJoin {

@@ -136,15 +136,16 @@ func TestEnabledListPlacesAsScanningAll(t *testing.T) {
 }
 
 // TestShortcutsChangeNothingProperty: on small random worlds (random
-// policies, busy prices, traces with size curves, poll intervals), the
-// simulator with its shortcuts (idle ticks skipped, instance slots reused,
-// placement from the enabled list) gives the results, records and samples
-// of the simulator without any.
+// policies, busy prices, traces with size curves, poll intervals, join
+// delays), the simulator with its shortcuts (idle ticks skipped, instance
+// slots reused, placement from the enabled list, joins beside the queue)
+// gives the results, records and samples of the simulator without any.
 func TestShortcutsChangeNothingProperty(t *testing.T) {
 	without := func(off bool) {
 		sim.CarryOutEveryTick(off)
 		sim.ReuseInstanceSlots(!off)
 		sim.ScanAllServers(off)
+		sim.JoinsInQueue(off)
 	}
 	rapid.Check(t, func(t *rapid.T) {
 		runTwoWays(t, rapidOptions(t), without, "with the shortcuts", "without")
