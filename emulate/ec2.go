@@ -184,7 +184,8 @@ func (e *EC2) Stall(n int, d time.Duration) {
 
 // Interrupt reclaims a spot instance as AWS does: shutting-down, then
 // terminated, with the state reason Server.SpotInstanceTermination (EC2
-// User Guide, "Spot Instance interruptions"; "State change reasons").
+// User Guide, "Spot Instance interruptions"; EC2 API Reference,
+// StateReason, https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_StateReason.html).
 func (e *EC2) Interrupt(id string) {
 	e.mu.Lock()
 	defer e.mu.Unlock()

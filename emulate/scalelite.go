@@ -27,10 +27,12 @@ import (
 // no load, and takes no meetings.
 type Scalelite struct {
 	secret string
-	// Allowed is LOADBALANCER_CHECKSUM_ALGORITHM split at ":" (any case;
-	// config/application.rb). nil = unset: SHA1, SHA256 and SHA512 are
+	// Allowed is LOADBALANCER_CHECKSUM_ALGORITHM split at ":"
+	// (config/application.rb). nil = unset: SHA1, SHA256 and SHA512 are
 	// accepted and Scalelite signs its own calls to BBB with SHA256
-	// (api_helper.rb checksum_algorithm).
+	// (api_helper.rb checksum_algorithm). The emulator matches names in
+	// any case; Scalelite compares them exactly (include?), so a
+	// lower-case "sha256" there refuses every checksum.
 	Allowed []string
 	// BBBSecret, when set, is the secret of every BBB server under
 	// /bbb/NAME/ not declared otherwise; BBBReady says whether server NAME
@@ -41,7 +43,10 @@ type Scalelite struct {
 	// the poller's load, createTime of new meetings.
 	Clock func() time.Time
 	// ResponseTimeout bounds each call Scalelite makes to a BBB server
-	// (RESPONSE_TIMEOUT, default 10 s, config/application.rb).
+	// (RESPONSE_TIMEOUT, default 10 s, config/application.rb). Scalelite
+	// also bounds the connection (CONNECT_TIMEOUT, 5 s) and shortens both
+	// to about 1 s for a meeting call to an offline server (api_helper.rb
+	// bbb_req_timeout); the emulator does not.
 	ResponseTimeout time.Duration
 	// HealthyThreshold and UnhealthyThreshold are SERVER_HEALTHY_THRESHOLD
 	// (1) and SERVER_UNHEALTHY_THRESHOLD (2): successful polls that bring an
@@ -166,7 +171,9 @@ func (s *Scalelite) byURL(apiURL string) *server {
 	return nil
 }
 
-// all is Server.all. Holds mu.
+// all is Server.all (app/models/server.rb), which reads SMEMBERS servers:
+// Redis gives no order, so the emulator answers in creation order, one
+// order Redis may give, to keep runs reproducible. Holds mu.
 func (s *Scalelite) all() []*server {
 	out := make([]*server, 0, len(s.order))
 	for _, id := range s.order {

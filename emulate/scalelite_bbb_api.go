@@ -237,21 +237,29 @@ func (s *Scalelite) incrementLoad(srv *server, amount float64) {
 	}
 }
 
-// voiceBridge stands in for Meeting.allocate_voice_bridge: a 5-digit
-// number (VOICE_BRIDGE_LEN), first digit not 0, never 99999, unique among
-// the meetings, derived from the meeting ID. Holds mu.
+// voiceBridgeLen is VOICE_BRIDGE_LEN's default (config/application.rb).
+const voiceBridgeLen = 9
+
+// voiceBridge stands in for Meeting.allocate_voice_bridge
+// (app/models/meeting.rb): VOICE_BRIDGE_LEN digits, the first not 0, drawn
+// from a generator seeded with the SHA-256 of the meeting ID, drawn again
+// while the number is BBB's test number 99999 or another meeting's (the
+// voice_bridges hash). The request's voiceBridge is ignored, as with
+// USE_EXTERNAL_VOICE_BRIDGE=false, the default. Holds mu.
 func (s *Scalelite) voiceBridge(id string) string {
 	used := map[string]bool{"99999": true}
 	for _, m := range s.lbMeetings {
 		used[m.voiceBridge] = true
 	}
-	h := sha256.Sum256([]byte(id))
-	for i := 0; ; i++ {
-		b := h[i%len(h)]
-		n := 10000 + (int(b)<<8|int(h[(i+1)%len(h)]))*7%90000 + i
-		v := fmt.Sprintf("%05d", 10000+n%90000)
-		if !used[v] {
-			return v
+	for try := 0; ; try++ {
+		h := sha256.Sum256(fmt.Appendf(nil, "%s/%d", id, try))
+		v := make([]byte, voiceBridgeLen)
+		v[0] = '1' + h[0]%9
+		for i := 1; i < voiceBridgeLen; i++ {
+			v[i] = '0' + h[i]%10
+		}
+		if !used[string(v)] {
+			return string(v)
 		}
 	}
 }

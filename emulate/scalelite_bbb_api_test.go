@@ -278,3 +278,28 @@ func TestDemandPlacesThroughScalelite(t *testing.T) {
 		t.Fatalf("%d meetings after demand fell", n)
 	}
 }
+
+// Meeting.allocate_voice_bridge (app/models/meeting.rb): VOICE_BRIDGE_LEN
+// (9) digits, the first not 0, one number per meeting, the request's own
+// voiceBridge ignored (USE_EXTERNAL_VOICE_BRIDGE=false).
+func TestCreateAllocatesVoiceBridgeOfVoiceBridgeLenDigits(t *testing.T) {
+	h := newLB(t)
+	_, a := h.server("a", 1, "")
+	h.sl.Poll()
+	h.mustCreate("m1", "voiceBridge=12345")
+	h.mustCreate("m2", "")
+	seen := map[string]bool{}
+	for _, m := range h.sl.Meetings(a) {
+		vb := m.VoiceBridge
+		if len(vb) != 9 || vb[0] < '1' || vb[0] > '9' || strings.Trim(vb, "0123456789") != "" {
+			t.Errorf("%s: voiceBridge %q, want 9 digits, the first not 0", m.MeetingID, vb)
+		}
+		if seen[vb] {
+			t.Errorf("%s: voiceBridge %q given twice", m.MeetingID, vb)
+		}
+		seen[vb] = true
+	}
+	if len(seen) != 2 {
+		t.Fatalf("meetings on a: %+v", h.sl.Meetings(a))
+	}
+}

@@ -19,7 +19,8 @@ func (s *Scalelite) Poll() {
 }
 
 // RunPoller polls every interval until ctx ends, as `rake poll[interval]`
-// (POLL_INTERVAL, 60 s by default in Scalelite's deployments) does.
+// does (lib/tasks/poll.rake: 60 s by default; bin/start-poller passes
+// POLL_INTERVAL, default 60).
 func (s *Scalelite) RunPoller(ctx context.Context, interval time.Duration) {
 	t := time.NewTicker(interval)
 	defer t.Stop()

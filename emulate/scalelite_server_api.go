@@ -269,8 +269,9 @@ func (s *Scalelite) serveServerAPI(w http.ResponseWriter, r *http.Request, actio
 	}
 }
 
-// update is ServerUpdateService#call: every change checked before any is
-// saved. Holds mu.
+// update is ServerUpdateService#call (app/services/server_update_service.rb):
+// every change checked before any is saved (one save! at the end; an
+// ArgumentError before it saves nothing). Holds mu.
 func (s *Scalelite) update(srv *server, sp requestParams) (serverJSON, string) {
 	state := srv.state
 	if present(sp["state"]) {
