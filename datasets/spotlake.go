@@ -125,17 +125,8 @@ func ReadSpotLakeWhere(paths []string, keep func(SpotLakePool) bool) (*SpotLakeH
 		return nil, fmt.Errorf("SpotLake snapshots: no records in %s", strings.Join(paths, ", "))
 	}
 	for k, pts := range h.Pools {
-		slices.SortStableFunc(pts, func(a, b SpotLakePoint) int { return cmp.Compare(a.Time, b.Time) })
 		// A pool seen twice at one time (overlapping files) keeps the last.
-		out := pts[:0]
-		for _, p := range pts {
-			if n := len(out); n > 0 && out[n-1].Time == p.Time {
-				out[n-1] = p
-				continue
-			}
-			out = append(out, p)
-		}
-		h.Pools[k] = out
+		h.Pools[k] = sortLastAtEachTime(pts, func(p SpotLakePoint) int64 { return p.Time })
 	}
 	return h, nil
 }

@@ -2,6 +2,7 @@ package datasets
 
 import (
 	"math"
+	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -94,5 +95,31 @@ func TestReadSpotLakeErrors(t *testing.T) {
 				t.Fatalf("error = %v, want it to contain %q", err, tc.want)
 			}
 		})
+	}
+}
+
+// TestSpotLakePoolSeenTwiceAtOneTimeKeepsTheLast: overlapping snapshot
+// files (read in name order) or a repeated row give a pool two points at
+// one time; the one read last stands.
+func TestSpotLakePoolSeenTwiceAtOneTimeKeepsTheLast(t *testing.T) {
+	head := "Time,InstanceType,Region,AZ,SPS,T3,T2,IF,OndemandPrice,SpotPrice,Savings\n"
+	dir := t.TempDir()
+	for name, body := range map[string]string{
+		"a.csv": "2025-03-02 09:10:00,c5a.4xlarge,eu-west-1,euw1-az1,3,50,50,3.0,0.688,0.2901,58\n" +
+			"2025-03-02 09:00:00,c5a.4xlarge,eu-west-1,euw1-az1,1,0,0,1.0,0.688,0.2901,58\n",
+		"b.csv": "2025-03-02 09:00:00,c5a.4xlarge,eu-west-1,euw1-az1,2,0,20,2.5,0.688,0.2901,58\n" +
+			"2025-03-02 09:00:00,c5a.4xlarge,eu-west-1,euw1-az1,4,0,20,2.5,0.688,0.2901,58\n",
+	} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(head+body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h, err := ReadSpotLake([]string{dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pts := h.Pools[SpotLakePool{"c5a.4xlarge", "eu-west-1", "euw1-az1"}]
+	if len(pts) != 2 || pts[0].Time != 1740906000 || pts[0].SPS != 4 || pts[1].SPS != 3 {
+		t.Errorf("points %+v: want 09:00 with the last row read (SPS 4), then 09:10 (SPS 3)", pts)
 	}
 }

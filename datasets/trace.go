@@ -289,33 +289,28 @@ func ApplySamples(ms []model.Meeting, r io.Reader, name string) (used, outside i
 		used++
 	}
 	for i := range ms {
-		c := ms[i].Curve
-		slices.SortStableFunc(c, func(a, b model.SizeStep) int { return cmp.Compare(a.At, b.At) })
 		// A later sample at the same second replaces the earlier one.
-		k := 0
-		for j := range c {
-			if k > 0 && c[k-1].At == c[j].At {
-				c[k-1] = c[j]
-				continue
-			}
-			c[k] = c[j]
-			k++
-		}
-		ms[i].Curve = c[:k]
-		md := ms[i].Media
-		slices.SortStableFunc(md, func(a, b model.MediaStep) int { return cmp.Compare(a.At, b.At) })
-		k = 0
-		for j := range md {
-			if k > 0 && md[k-1].At == md[j].At {
-				md[k-1] = md[j]
-				continue
-			}
-			md[k] = md[j]
-			k++
-		}
-		ms[i].Media = md[:k]
+		ms[i].Curve = sortLastAtEachTime(ms[i].Curve, func(s model.SizeStep) int64 { return s.At })
+		ms[i].Media = sortLastAtEachTime(ms[i].Media, func(s model.MediaStep) int64 { return s.At })
 	}
 	return used, outside, nil
+}
+
+// sortLastAtEachTime sorts s by time in place, keeping reading order among
+// equal times, and keeps only the last element read at each time: a later
+// reading of the same moment replaces the earlier one.
+func sortLastAtEachTime[E any](s []E, at func(E) int64) []E {
+	slices.SortStableFunc(s, func(a, b E) int { return cmp.Compare(at(a), at(b)) })
+	k := 0
+	for j := range s {
+		if k > 0 && at(s[k-1]) == at(s[j]) {
+			s[k-1] = s[j]
+			continue
+		}
+		s[k] = s[j]
+		k++
+	}
+	return s[:k]
 }
 
 // sampleMedia reads a samples row's media columns; ok is false when the

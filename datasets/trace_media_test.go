@@ -3,6 +3,7 @@ package datasets
 import (
 	"bytes"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 
@@ -133,5 +134,29 @@ func TestCatalogCapacityLoadColumn(t *testing.T) {
 	}
 	if _, err := ParseCatalogCSV(strings.NewReader(strings.Replace(csv, "5000", "-1", 1)), "c.csv"); err == nil || !strings.Contains(err.Error(), "capacity_load") {
 		t.Errorf("negative capacity_load: %v", err)
+	}
+}
+
+// TestLaterSampleAtOneSecondReplacesTheEarlier: two samples of a meeting
+// at the same second keep the one read last, for its size and its media.
+func TestLaterSampleAtOneSecondReplacesTheEarlier(t *testing.T) {
+	ms, err := ParseTrace(strings.NewReader(mediaTrace), "t.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	samples := "time,meeting_id,participants,video_streams,screenshare\n" +
+		"2026-03-02T09:10:00Z,talk,10,9,0\n" +
+		"2026-03-02T09:20:00Z,talk,14,2,0\n" +
+		"2026-03-02T09:10:00Z,talk,11,3,1\n"
+	if _, _, err := ApplySamples(ms, strings.NewReader(samples), "s.csv"); err != nil {
+		t.Fatal(err)
+	}
+	talk := &ms[slices.IndexFunc(ms, func(m model.Meeting) bool { return m.ID == "talk" })]
+	at := talk.Start + 15*60
+	if n, x := talk.ParticipantsAt(at), talk.MediaAt(at); n != 11 || x.Webcams != 3 || x.Screenshares != 1 {
+		t.Errorf("at 09:15: %d participants, media %+v; want the later 09:10 sample's 11, 3 webcams, 1 screenshare", n, x)
+	}
+	if len(talk.Curve) != 2 || len(talk.Media) != 2 {
+		t.Errorf("curve %v, media %v: want one step at each of 09:10 and 09:20", talk.Curve, talk.Media)
 	}
 }
