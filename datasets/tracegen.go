@@ -210,12 +210,9 @@ func GenerateTrace(p TraceProfile, opt TraceGenOptions, rng *rand.Rand) ([]model
 	}
 	for d := range opt.Days {
 		day := day0.AddDate(0, 0, d)
-		if p.isHoliday(day) {
+		factor, open := p.dayFactor(day, opt.Scale)
+		if !open {
 			continue
-		}
-		factor := opt.Scale
-		if wd := day.Weekday(); wd == time.Saturday || wd == time.Sunday {
-			factor *= p.WeekendFactor
 		}
 		for _, s := range p.Slots {
 			base := day.Add(time.Duration(s.Hour)*time.Hour + time.Duration(s.Minute)*time.Minute).Unix()
@@ -271,17 +268,24 @@ func (p *TraceProfile) expectedMeetings(opt TraceGenOptions) float64 {
 	day0 := time.Date(opt.Start.Year(), opt.Start.Month(), opt.Start.Day(), 0, 0, 0, 0, time.UTC)
 	var n float64
 	for d := range opt.Days {
-		day := day0.AddDate(0, 0, d)
-		if p.isHoliday(day) {
-			continue
+		if f, open := p.dayFactor(day0.AddDate(0, 0, d), opt.Scale); open {
+			n += perDay * f
 		}
-		f := opt.Scale
-		if wd := day.Weekday(); wd == time.Saturday || wd == time.Sunday {
-			f *= p.WeekendFactor
-		}
-		n += perDay * f
 	}
 	return max(n, 0)
+}
+
+// dayFactor is how much of the profile's load a day carries: scale, times
+// the weekend factor on Saturday and Sunday; open is false on a holiday,
+// which carries none (and draws nothing).
+func (p *TraceProfile) dayFactor(day time.Time, scale float64) (factor float64, open bool) {
+	if p.isHoliday(day) {
+		return 0, false
+	}
+	if wd := day.Weekday(); wd == time.Saturday || wd == time.Sunday {
+		scale *= p.WeekendFactor
+	}
+	return scale, true
 }
 
 // nameIDs gives the meetings, in order, the IDs name-000001, name-000002,
