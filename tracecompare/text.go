@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"strings"
 	"text/tabwriter"
 	"time"
 )
@@ -17,6 +18,22 @@ func fmtKS(x float64) string {
 		return "n/a"
 	}
 	return fmt.Sprintf("%.3f", x)
+}
+
+// sideNames label the two traces' rows.
+var sideNames = [2]string{"A", "B"}
+
+// hourTable prints title and starts a right-aligned table whose header is
+// leading empty cells (one per row label) and then the 24 UTC hours.
+func hourTable(w io.Writer, title string, leading int) *tabwriter.Writer {
+	fmt.Fprintln(w, title)
+	tw := tabwriter.NewWriter(w, 0, 0, 1, ' ', tabwriter.AlignRight)
+	fmt.Fprint(tw, strings.Repeat("\t", leading))
+	for h := range 24 {
+		fmt.Fprintf(tw, "%02d\t", h)
+	}
+	fmt.Fprintln(tw)
+	return tw
 }
 
 // WriteText prints the comparison as aligned tables.
@@ -59,15 +76,9 @@ func (c Comparison) WriteText(w io.Writer) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	fmt.Fprintln(w, "\narrivals per UTC hour (meetings starting, mean per day):")
-	tw = tabwriter.NewWriter(w, 0, 0, 1, ' ', tabwriter.AlignRight)
-	fmt.Fprint(tw, "\t")
-	for h := range 24 {
-		fmt.Fprintf(tw, "%02d\t", h)
-	}
-	fmt.Fprintln(tw)
-	for _, s := range []*Side{a, b} {
-		fmt.Fprintf(tw, "%s\t", map[*Side]string{a: "A", b: "B"}[s])
+	tw = hourTable(w, "\narrivals per UTC hour (meetings starting, mean per day):", 1)
+	for i, s := range []*Side{a, b} {
+		fmt.Fprintf(tw, "%s\t", sideNames[i])
 		for h := range 24 {
 			fmt.Fprintf(tw, "%.1f\t", s.ArrivalsPerHour[h])
 		}
@@ -76,20 +87,14 @@ func (c Comparison) WriteText(w io.Writer) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	fmt.Fprintln(w, "\nweekly profile, mean concurrent participants by UTC hour (A over B):")
-	tw = tabwriter.NewWriter(w, 0, 0, 1, ' ', tabwriter.AlignRight)
-	fmt.Fprint(tw, "\t\t")
-	for h := range 24 {
-		fmt.Fprintf(tw, "%02d\t", h)
-	}
-	fmt.Fprintln(tw)
+	tw = hourTable(w, "\nweekly profile, mean concurrent participants by UTC hour (A over B):", 2)
 	for d := range 7 {
 		for i, s := range []*Side{a, b} {
 			day := weekdays[d]
 			if i == 1 {
 				day = ""
 			}
-			fmt.Fprintf(tw, "%s\t%s\t", day, []string{"A", "B"}[i])
+			fmt.Fprintf(tw, "%s\t%s\t", day, sideNames[i])
 			for h := range 24 {
 				fmt.Fprintf(tw, "%.0f\t", s.Summary.Weekly[d][h])
 			}
