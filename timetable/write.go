@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"strings"
 	"time"
 
 	"gonum.org/v1/gonum/stat/distuv"
@@ -105,7 +106,7 @@ func (c *Calendar) Write(w io.Writer) error {
 					if j > 0 {
 						rule += ","
 					}
-					rule += d.String()[:2]
+					rule += strings.ToUpper(d.String()[:2]) // MO, TU, ...
 				}
 			}
 			if !r.Until.IsZero() {
@@ -114,7 +115,7 @@ func (c *Calendar) Write(w io.Writer) error {
 			if r.Count > 0 {
 				rule += fmt.Sprintf(";COUNT=%d", r.Count)
 			}
-			line("RRULE:%s", upper(rule))
+			line("RRULE:%s", rule)
 		}
 		for _, x := range ev.Except {
 			line("EXDATE:%s", x.UTC().Format(ts))
@@ -124,14 +125,4 @@ func (c *Calendar) Write(w io.Writer) error {
 	}
 	line("END:VCALENDAR")
 	return bw.Flush()
-}
-
-func upper(s string) string {
-	b := []byte(s)
-	for i, c := range b {
-		if c >= 'a' && c <= 'z' {
-			b[i] = c - 32
-		}
-	}
-	return string(b)
 }
