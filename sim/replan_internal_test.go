@@ -22,3 +22,16 @@ func TestRefusedReplanLeavesThePlanDirty(t *testing.T) {
 		t.Errorf("a ninth re-plan at one instant: dirty %v, %d queued; want dirty and 8", w.planDirty, w.q.len())
 	}
 }
+
+// TestNoticeMarksThePlanDirty: an interruption notice changes what the
+// engine sees, so the next reconcile plans even when the notice came from
+// an event that moves only the demand as ticks.go sees it (a price above
+// the max price, a pool going unavailable), and even before the re-plan
+// it asks for comes.
+func TestNoticeMarksThePlanDirty(t *testing.T) {
+	w := &world{o: &Options{}, now: 1000, replanAt: -1, insts: []instance{{spot: true}}}
+	w.notice(0)
+	if !w.planDirty || !w.insts[0].interruption {
+		t.Errorf("after a notice: plan dirty %v, interruption %v; want both", w.planDirty, w.insts[0].interruption)
+	}
+}

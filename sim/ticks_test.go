@@ -3,6 +3,7 @@ package sim_test
 import (
 	"reflect"
 	"testing"
+	"time"
 
 	"pgregory.net/rapid"
 
@@ -87,6 +88,12 @@ func TestSkippedTicksChangeNothing(t *testing.T) {
 			c.Capacity = map[string]int{"c5a.4xlarge": 40, "c6i.4xlarge": 40, "m5.4xlarge": 40}
 			c.LoadCapacity = map[string]int{"c5a.4xlarge": 948, "c6i.4xlarge": 948, "m5.4xlarge": 948}
 		}},
+		{"reclaims and notices falling on reconcile ticks (a reconcile every second)", func(c *config.Config) {
+			c.Fleet.ReconcileInterval = config.Duration{Duration: time.Second}
+			c.Simulation.HazardMultiplier = 60
+			c.Drain.OnRebalance = "cordon"
+			c.Spot.InstanceType = config.NameList{"c6i.4xlarge", "m5.4xlarge"}
+		}},
 		{"rebalance replace, no join buffer", func(c *config.Config) {
 			c.Simulation.HazardMultiplier = 20
 			c.Drain.OnRebalance = "replace"
@@ -95,7 +102,7 @@ func TestSkippedTicksChangeNothing(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := runBothWays(t, defaultOptions(t, tc.mutate))
-			t.Logf("%d crunches, %d capacity interruptions, peak %d servers", r.Crunches, r.CapacityInterruptions, r.PeakServers)
+			t.Logf("%d crunches, %d capacity and %d price interruptions, peak %d servers", r.Crunches, r.CapacityInterruptions, r.PriceInterruptions, r.PeakServers)
 			if r.MeetingsTotal == 0 || r.Launches == 0 {
 				t.Fatalf("nothing happened: %+v", r)
 			}
