@@ -1,6 +1,9 @@
 package sim
 
-import "github.com/scalite/scalite/results"
+import (
+	"github.com/scalite/scalite/engine"
+	"github.com/scalite/scalite/results"
+)
 
 // The event loop: events in time order, each handed to the part of the
 // world it concerns; re-plans at once when something changes.
@@ -202,12 +205,13 @@ func (w *world) instanceEvent(e event) {
 }
 
 // replan asks for a plan at the current time, as the controller does when
-// an agent reports a notice or a launch fails; bounded per instant.
+// an agent reports a notice or a launch fails; bounded per instant by the
+// engine's ReplanRounds, the controller's bound too.
 func (w *world) replan() {
 	if w.replanAt != w.now {
 		w.replanAt, w.replans = w.now, 0
 	}
-	if w.replans < 8 {
+	if w.replans < engine.ReplanRounds {
 		w.replans++
 		w.push(w.now, evPlan, 0, 0)
 		return
