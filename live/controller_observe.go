@@ -429,11 +429,7 @@ func (c *Controller) observation(ctx context.Context, now time.Time, view *fleet
 		s.Meetings, s.Participants = meetingLoad(o.meetings)
 		obs.Participants += s.Participants
 		demand.Add(mediaTally(o.meetings))
-		for _, m := range countedMeetings(o.meetings) {
-			if c.Planner.IsLargeMeeting(m.ParticipantCount) {
-				obs.LargeParticipants += m.ParticipantCount
-			}
-		}
+		obs.LargeParticipants += c.largeParticipants(o.meetings)
 		// Unknown meetings: the engine takes the server as busy (never
 		// retired or cordoned for scale-in blind) and holds scale-in.
 		s.Unreadable = o.unreadable
@@ -465,11 +461,7 @@ func (c *Controller) observation(ctx context.Context, now time.Time, view *fleet
 		s.Unreadable = m.unreadable && m.sl.State != "disabled"
 		obs.Participants += s.Participants
 		demand.Add(mediaTally(m.meetings))
-		for _, mt := range countedMeetings(m.meetings) {
-			if c.Planner.IsLargeMeeting(mt.ParticipantCount) {
-				obs.LargeParticipants += mt.ParticipantCount
-			}
-		}
+		obs.LargeParticipants += c.largeParticipants(m.meetings)
 		obs.Servers = append(obs.Servers, s)
 	}
 	if c.Load != nil {
@@ -490,6 +482,19 @@ func (c *Controller) observation(ctx context.Context, now time.Time, view *fleet
 		}
 	}
 	return obs, nil
+}
+
+// largeParticipants is the part of a server's participants that is in
+// large meetings (engine's IsLargeMeeting, which the simulator asks too);
+// breakout rooms are not counted.
+func (c *Controller) largeParticipants(ms []BBBMeeting) int {
+	n := 0
+	for _, m := range countedMeetings(ms) {
+		if c.Planner.IsLargeMeeting(m.ParticipantCount) {
+			n += m.ParticipantCount
+		}
+	}
+	return n
 }
 
 // instanceType looks a type up in the policy (its types carry the
