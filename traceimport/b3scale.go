@@ -7,6 +7,7 @@ import (
 	"sort"
 	"time"
 
+	"github.com/scalite/scalite/datasets"
 	"github.com/scalite/scalite/model"
 )
 
@@ -139,7 +140,7 @@ func ImportB3Scale(ctx context.Context, q RangeQuerier, w Window) ([]model.Meeti
 	var out []model.Meeting
 	for _, id := range ids {
 		ss := sessions[id]
-		sortMeetings(ss)
+		datasets.SortMeetings(ss)
 		for n := range ss {
 			if n > 0 && ss[n].Start < ss[n-1].End {
 				return nil, rep, fmt.Errorf("meeting %q runs twice at once (%s and %s); are two jobs scraping b3scale? narrow them with --match", id, fmtUnix(ss[n-1].Start), fmtUnix(ss[n].Start))
@@ -156,7 +157,7 @@ func ImportB3Scale(ctx context.Context, q RangeQuerier, w Window) ([]model.Meeti
 		return nil, rep, fmt.Errorf("no b3scale meetings from %s to %s", w.From.UTC().Format(time.RFC3339), w.To.UTC().Format(time.RFC3339))
 	}
 	rep.Meetings = len(out)
-	sortMeetings(out)
+	datasets.SortMeetings(out)
 	return out, rep, nil
 }
 

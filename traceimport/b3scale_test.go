@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/scalite/scalite/datasets"
 	"github.com/scalite/scalite/model"
 )
 
@@ -20,7 +21,7 @@ func TestImportB3ScaleIsExact(t *testing.T) {
 	again.Start += 86400
 	again.End += 86400
 	known = append(known, again)
-	sortMeetings(known)
+	datasets.SortMeetings(known)
 	servers, loads := AssignServers(known, 2)
 	o := ExposeOptions{From: time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC).Unix(), Interval: 60, Job: "b3scale", Frontend: "school"}
 	o.To = o.From + 4*86400

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/scalite/scalite/datasets"
 	"github.com/scalite/scalite/model"
 )
 
@@ -216,7 +217,7 @@ func ImportBBBExporter(ctx context.Context, q RangeQuerier, w Window) ([]model.M
 		return nil, rep, fmt.Errorf("no meetings from %s to %s on %d servers", w.From.UTC().Format(time.RFC3339), w.To.UTC().Format(time.RFC3339), len(insts))
 	}
 	rep.Meetings = len(out)
-	sortMeetings(out)
+	datasets.SortMeetings(out)
 	return out, rep, nil
 }
 
@@ -639,16 +640,4 @@ func sign(x int) int {
 		return -1
 	}
 	return 1
-}
-
-func sortMeetings(ms []model.Meeting) {
-	slices.SortStableFunc(ms, func(a, b model.Meeting) int {
-		if a.Start != b.Start {
-			if a.Start < b.Start {
-				return -1
-			}
-			return 1
-		}
-		return strings.Compare(a.ID, b.ID)
-	})
 }

@@ -88,7 +88,7 @@ func TestExporterReconstructionMatchesKnownTrace(t *testing.T) {
 			for s := range servers {
 				got = append(got, reconstructServer(servers[s], times, 60, viewOf(exporterScrapes(loads[s], times)), &rep)...)
 			}
-			sortMeetings(got)
+			datasets.SortMeetings(got)
 			a := measure(known, got, times)
 			t.Logf("%s: %+v report %+v", profile, a, rep)
 			checkAccuracy(t, a)

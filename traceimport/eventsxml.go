@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/scalite/scalite/datasets"
 	"github.com/scalite/scalite/model"
 )
 
@@ -293,7 +294,7 @@ func ImportEventsXML(paths []string) ([]model.Meeting, EventsStats, error) {
 		return nil, st, errors.New("no meeting with participants in the events files")
 	}
 	st.Meetings = len(out)
-	sortMeetings(out)
+	datasets.SortMeetings(out)
 	return out, st, nil
 }
 
