@@ -118,6 +118,20 @@ type Scalelite struct {
 	LoadMultiplier     float64  `yaml:"load_multiplier"`
 }
 
+// CapacitySource reads simulation.capacity_interruptions: its kind
+// (advisor, off, trace or model) and, for trace:DIR and model:FILE, the
+// path; ok is false for anything else. Validation, the scenario and the
+// regression suite all read the value through it.
+func (s Simulation) CapacitySource() (kind, path string, ok bool) {
+	switch ci := s.CapacityInterruptions; ci {
+	case "advisor", "off":
+		return ci, "", true
+	default:
+		kind, path, _ := strings.Cut(ci, ":")
+		return kind, path, (kind == "trace" || kind == "model") && path != ""
+	}
+}
+
 // Simulation holds the world model's knobs (sim only).
 type Simulation struct {
 	CapacityInterruptions string `yaml:"capacity_interruptions"`

@@ -182,12 +182,8 @@ func (f *File) Validate(cat *model.Catalog) error {
 	}
 
 	sim := c.Simulation
-	switch ci := sim.CapacityInterruptions; {
-	case ci == "advisor" || ci == "off":
-	case strings.HasPrefix(ci, "trace:") && len(ci) > len("trace:"):
-	case strings.HasPrefix(ci, "model:") && len(ci) > len("model:"):
-	default:
-		bad("simulation.capacity_interruptions", "unknown model %q (want advisor, off, trace:DIR or model:MODEL.yaml)", ci)
+	if _, _, ok := sim.CapacitySource(); !ok {
+		bad("simulation.capacity_interruptions", "unknown model %q (want advisor, off, trace:DIR or model:MODEL.yaml)", sim.CapacityInterruptions)
 	}
 	if pa := sim.PoolAvailability; pa != "band" && pa != "off" {
 		bad("simulation.pool_availability", "want band (pools alternate between available and unavailable by advisor band) or off, got %q", pa)

@@ -273,12 +273,11 @@ func listFiles(p string) ([]string, error) {
 // capacityPath is the file or directory of a trace:DIR or model:FILE
 // value, "" for anything else.
 func capacityPath(ci string) string {
-	for _, prefix := range []string{"trace:", "model:"} {
-		if p, ok := strings.CutPrefix(ci, prefix); ok {
-			return p
-		}
+	kind, path, ok := config.Simulation{CapacityInterruptions: ci}.CapacitySource()
+	if !ok || (kind != "trace" && kind != "model") {
+		return ""
 	}
-	return ""
+	return path
 }
 
 // Build makes the simulator scenario for one policy.

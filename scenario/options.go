@@ -50,10 +50,10 @@ func OptionsFrom(cfg *config.Config, cat *model.Catalog) (sim.Options, error) {
 	if prices, err := bill.BillPricesFor(pol.Region); err == nil {
 		o.Bill, o.Bitrates = &prices, &bill.Bitrates
 	}
-	switch ci := sm.CapacityInterruptions; {
-	case ci == "advisor":
+	switch kind, _, _ := sm.CapacitySource(); kind {
+	case "advisor":
 		o.Capacity = sim.CapacityAdvisor
-	case ci == "off":
+	case "off":
 		o.Capacity = sim.CapacityOff
 	default:
 		o.Capacity = sim.CapacityTrace

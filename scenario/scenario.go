@@ -91,8 +91,9 @@ func Build(in Inputs) (*Scenario, error) {
 		return nil, err
 	}
 	o.Prices = sc.Prices.Series
-	if ci := in.Config.Config.Simulation.CapacityInterruptions; strings.HasPrefix(ci, "trace:") {
-		if o.Availability, err = ReadAvailabilityDir(strings.TrimPrefix(ci, "trace:")); err != nil {
+	capacity, capacityPath, _ := in.Config.Config.Simulation.CapacitySource()
+	if capacity == "trace" {
+		if o.Availability, err = ReadAvailabilityDir(capacityPath); err != nil {
 			return nil, fmt.Errorf("simulation.capacity_interruptions: %w", err)
 		}
 	}
@@ -146,11 +147,11 @@ func Build(in Inputs) (*Scenario, error) {
 		sc.Notes = append(sc.Notes, lake.Notes(markets, from, to)...)
 	}
 	o.From, o.To, o.Seed = from, to, in.Seed
-	if ci := in.Config.Config.Simulation.CapacityInterruptions; strings.HasPrefix(ci, "model:") {
+	if capacity == "model" {
 		// Drawn once for the window, from the base seed: every run of a
 		// sweep or of RunMany's seeds sees the same crunches (common
 		// random numbers across candidates).
-		if o.Availability, o.Hazards, err = CapacityFromModel(strings.TrimPrefix(ci, "model:"), markets, from, to, in.Seed); err != nil {
+		if o.Availability, o.Hazards, err = CapacityFromModel(capacityPath, markets, from, to, in.Seed); err != nil {
 			return nil, fmt.Errorf("simulation.capacity_interruptions: %w", err)
 		}
 	}
