@@ -303,3 +303,22 @@ func TestCreateAllocatesVoiceBridgeOfVoiceBridgeLenDigits(t *testing.T) {
 		t.Fatalf("meetings on a: %+v", h.sl.Meetings(a))
 	}
 }
+
+// end destroys Scalelite's record of the meeting before it asks the
+// meeting's server (bigbluebutton_api_controller.rb end: meeting.destroy!,
+// then get_post_req), so the record is gone even when the server cannot
+// be reached.
+func TestEndForgetsMeetingBeforeAskingServer(t *testing.T) {
+	h := newLB(t)
+	_, a := h.server("a", 1, "")
+	h.sl.Poll()
+	h.mustCreate("m", "")
+	h.sl.SetFault(a, BBBDown)
+	resp, b := h.bbb("end", "meetingID=m")
+	if f := wantFailed(t, resp.StatusCode, b, "internalError"); f.Message != "Unable to access meeting on server." {
+		t.Fatalf("message %q", f.Message)
+	}
+	if _, ok := h.sl.MeetingServer("m"); ok {
+		t.Fatal("Scalelite still holds the meeting after end")
+	}
+}

@@ -193,3 +193,33 @@ func TestRakeTasks(t *testing.T) {
 		t.Fatalf("add: %v %+v", err, must(h.sl.Server(apiURL)))
 	}
 }
+
+// poll.rake resets the unhealthy counter on every answered poll "so that
+// only consecutive unhealthy calls are counted".
+func TestPollerCountsOnlyConsecutiveFailedPolls(t *testing.T) {
+	h := newLB(t)
+	_, apiURL := h.server("one", 1, "")
+	h.sl.Poll()
+	for _, f := range []BBBFault{BBBDown, BBBHealthy, BBBDown} {
+		h.sl.SetFault(apiURL, f)
+		h.sl.Poll()
+	}
+	if !h.sl.Online(apiURL) {
+		t.Fatal("offline after two failed polls with an answered one between (SERVER_UNHEALTHY_THRESHOLD is 2)")
+	}
+}
+
+// poll.rake resets the healthy counter on every failed poll "so that only
+// consecutive healthy calls are counted".
+func TestPollerCountsOnlyConsecutiveSuccessfulPolls(t *testing.T) {
+	h := newLB(t)
+	h.sl.HealthyThreshold = 2
+	_, apiURL := h.server("one", 1, "")
+	for _, f := range []BBBFault{BBBHealthy, BBBDown, BBBHealthy} {
+		h.sl.SetFault(apiURL, f)
+		h.sl.Poll()
+	}
+	if h.sl.Online(apiURL) {
+		t.Fatal("online after two successful polls with a failed one between (SERVER_HEALTHY_THRESHOLD=2)")
+	}
+}
