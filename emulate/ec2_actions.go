@@ -130,6 +130,12 @@ func (e *EC2) reservationXML(res *ec2Res, keep func(*ec2Instance) bool) ec2Reser
 	return out
 }
 
+// itemXML is one instance of a DescribeInstances or RunInstances answer.
+// Its state reason follows the EC2 API Reference, StateReason
+// (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_StateReason.html):
+// "pending" while pending; Client.UserInitiatedShutdown ("The instance was
+// shut down using the Amazon EC2 API") once terminated by
+// TerminateInstances, unless Interrupt gave it another.
 func (e *EC2) itemXML(in *ec2Instance, now time.Time) ec2InstanceItem {
 	st := e.state(in, now)
 	it := ec2InstanceItem{InstanceID: in.id, ImageID: "ami-00000000000000000", InstanceState: ec2InstanceState{stateCodes[st], st},
@@ -180,6 +186,12 @@ func (e *EC2) named(ids []string, now time.Time) ([]*ec2Instance, *ec2Err) {
 
 // describe is DescribeInstances: reservations in launch order, with their
 // visible instances that match every filter; InstanceId.N must all exist.
+// The filters are a subset of those the EC2 API Reference lists for
+// DescribeInstances (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeInstances.html):
+// an instance matches a filter when one of its values is one of the
+// filter's values and matches every filter. EC2 also takes the wildcards
+// * and ? in filter values; the emulator compares exactly (Scalite's
+// filters name exact values).
 func (e *EC2) describe(w http.ResponseWriter, f url.Values) {
 	now := e.now()
 	var only map[string]bool

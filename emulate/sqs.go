@@ -326,8 +326,12 @@ func (s *SQS) delete(name, handle string) *sqsErr {
 		}
 	}
 	// DeleteMessage errors: ReceiptHandleIsInvalid, "The specified receipt
-	// handle isn't valid." A deleted message's handle no longer is; this
-	// emulator also refuses a handle superseded by a later receive.
+	// handle isn't valid." A deleted message's handle no longer is. This
+	// emulator also refuses a handle superseded by a later receive, where
+	// SQS answers success and may leave the message ("If you use an old
+	// ReceiptHandle, the request will succeed, but the message might not
+	// be deleted", API Reference, DeleteMessage): stricter than SQS, so a
+	// consumer that deletes with an old handle shows up in tests.
 	return &sqsErr{"ReceiptHandleIsInvalid", "The specified receipt handle isn't valid."}
 }
 
