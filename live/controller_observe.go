@@ -433,12 +433,11 @@ func (c *Controller) observation(ctx context.Context, now time.Time, view *fleet
 		// Unknown meetings: the engine takes the server as busy (never
 		// retired or cordoned for scale-in blind) and holds scale-in.
 		s.Unreadable = o.unreadable
-		if n, ok := recordings(in.Tags); !ok {
+		n, ok := recordings(in.Tags)
+		if !ok {
 			c.log().Warn("bad recordings tag: taken as one recording processing", "instance", in.ID, "value", in.Tags[TagRecordings])
-			s.Recordings = 1
-		} else {
-			s.Recordings = n
 		}
+		s.Recordings = n
 		s.TerminationAt, s.Interruption, s.RebalanceAt, s.Rebalance = notices(in.Tags)
 		s.MeetingsEnded = in.Tags[TagMeetingsEnd] != ""
 		obs.Servers = append(obs.Servers, s)
