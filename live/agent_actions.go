@@ -79,14 +79,22 @@ func (s *ServerActions) Report(ctx context.Context, instanceID string, n Notice)
 	if s.Tagger == nil {
 		return errors.New("report: no EC2 tagger")
 	}
-	key := TagRebalance
-	if n.Kind == engine.InterruptionNotice.String() {
-		key = TagInterruption
-	}
-	if err := s.Tagger.Tag(ctx, instanceID, key, n.Time.UTC().Format(time.RFC3339)); err != nil {
+	key, value := noticeTag(n)
+	if err := s.Tagger.Tag(ctx, instanceID, key, value); err != nil {
 		return fmt.Errorf("report: tagging %s %s: %w", instanceID, key, err)
 	}
 	return nil
+}
+
+// noticeTag is the tag a notice is reported in, and its value. The agent
+// and the interruption queue both write it here, so that one notice from
+// both sources is one notice to the controller.
+func noticeTag(n Notice) (key, value string) {
+	key = TagRebalance
+	if n.Kind == engine.InterruptionNotice.String() {
+		key = TagInterruption
+	}
+	return key, n.Time.UTC().Format(time.RFC3339)
 }
 
 // EndMeetings ends every meeting on this server and tags the instance

@@ -78,12 +78,9 @@ func (c *Controller) HandleFleetEvent(ctx context.Context, ev FleetEvent) error 
 	switch ev.Kind {
 	case EventInterruption, EventRebalance:
 		n, _ := ev.Notice()
-		key, at := TagRebalance, n.Time
-		if ev.Kind == EventInterruption {
-			key = TagInterruption
-		}
+		key, value := noticeTag(n)
 		if !c.Apply {
-			c.log().Info("queue: notice (dry run: not tagged)", "instance", ev.InstanceID, "kind", ev.Kind, "at", at)
+			c.log().Info("queue: notice (dry run: not tagged)", "instance", ev.InstanceID, "kind", ev.Kind, "at", n.Time)
 			c.kickNow()
 			return nil
 		}
@@ -91,10 +88,10 @@ func (c *Controller) HandleFleetEvent(ctx context.Context, ev FleetEvent) error 
 			c.kickNow()
 			return nil // the agent was first
 		}
-		if err := c.Fleet.Tag(ctx, ev.InstanceID, key, at.UTC().Format(time.RFC3339)); err != nil {
+		if err := c.Fleet.Tag(ctx, ev.InstanceID, key, value); err != nil {
 			return fmt.Errorf("queue: tagging %s with its %s: %w", ev.InstanceID, ev.Kind, err)
 		}
-		c.log().Info("queue: notice", "instance", ev.InstanceID, "kind", ev.Kind, "at", at)
+		c.log().Info("queue: notice", "instance", ev.InstanceID, "kind", ev.Kind, "at", n.Time)
 		c.kickNow()
 	case EventState:
 		if ev.State == "shutting-down" || ev.State == "terminated" {

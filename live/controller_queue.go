@@ -14,6 +14,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
+
+	"github.com/scalite/scalite/engine"
 )
 
 // QueueAPI is what the interruption queue needs of SQS; *sqs.Client has it.
@@ -55,9 +57,9 @@ type FleetEvent struct {
 func (e FleetEvent) Notice() (Notice, bool) {
 	switch e.Kind {
 	case EventInterruption:
-		return Notice{Kind: "interruption", Action: e.Action, Time: e.Time.Add(2 * time.Minute)}, true
+		return Notice{Kind: engine.InterruptionNotice.String(), Action: e.Action, Time: e.Time.Add(2 * time.Minute)}, true
 	case EventRebalance:
-		return Notice{Kind: "rebalance", Time: e.Time}, true
+		return Notice{Kind: engine.RebalanceRecommendation.String(), Time: e.Time}, true
 	}
 	return Notice{}, false
 }
