@@ -215,9 +215,11 @@ func TestSpendCapCountsEveryInstance(t *testing.T) {
 	}
 }
 
-// TestManualServersAreNeverDeleted is in controller_issue9_test.go; here
-// the guard: an instance without the fleet tag is never terminated even
-// if a plan named it.
+// TestTerminateRefusesUntaggedInstance: an instance without the fleet tag
+// that runs for an hour beside the fleet is never touched (the fleet's
+// describe filter leaves it out; TestTerminateRefusesAnInstanceWithoutTheFleetTag
+// has a plan name one, for terminate's own check). Servers registered in
+// Scalelite by hand: TestManualServerIsDemandAndCapacityAndNeverTouched.
 func TestTerminateRefusesUntaggedInstance(t *testing.T) {
 	r := newRehearsal(t)
 	c := r.controller(true)
