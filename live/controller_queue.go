@@ -16,6 +16,7 @@ import (
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
 	"github.com/scalite/scalite/engine"
+	"github.com/scalite/scalite/model"
 )
 
 // QueueAPI is what the interruption queue needs of SQS; *sqs.Client has it.
@@ -57,7 +58,7 @@ type FleetEvent struct {
 func (e FleetEvent) Notice() (Notice, bool) {
 	switch e.Kind {
 	case EventInterruption:
-		return Notice{Kind: engine.InterruptionNotice.String(), Action: e.Action, Time: e.Time.Add(2 * time.Minute)}, true
+		return Notice{Kind: engine.InterruptionNotice.String(), Action: e.Action, Time: e.Time.Add(model.InterruptionNoticeSeconds * time.Second)}, true
 	case EventRebalance:
 		return Notice{Kind: engine.RebalanceRecommendation.String(), Time: e.Time}, true
 	}

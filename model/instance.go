@@ -117,3 +117,9 @@ func SortMarketKeys(keys []MarketKey) {
 		return keys[i].AZ < keys[j].AZ
 	})
 }
+
+// InterruptionNoticeSeconds is AWS's two-minute warning: a spot instance's
+// interruption notice comes this long before EC2 interrupts it (EC2 User
+// Guide, "Spot Instance interruption notices"). The simulator and the
+// controller's interruption queue both take the termination time from it.
+const InterruptionNoticeSeconds = 120

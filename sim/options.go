@@ -9,7 +9,7 @@ import (
 
 // NoticeLead is the two minutes between AWS's interruption notice and the
 // termination.
-const NoticeLead = 120
+const NoticeLead = model.InterruptionNoticeSeconds
 
 // CapacityMode says where capacity interruptions come from.
 type CapacityMode uint8
